@@ -2,6 +2,7 @@
 
 import type { Graph, Node } from '../ir/graph.js';
 import type { Tensor } from '../ir/tensor.js';
+import type { DataType, NumericArray } from '../ir/dtype.js';
 import type { Attrs } from './attrs.js';
 
 /**
@@ -25,6 +26,15 @@ export interface KernelContext {
    * inputs in order; names it reads from enclosing scopes resolve automatically.
    */
   runSubgraph(graph: Graph, inputs: readonly Value[]): Promise<Value[]>;
+  /**
+   * Storage for output `index` (`type`, `dims`; the typed array `Tensor` stores for that type): a view
+   * of the run's memory arena when the engine's memory plan placed that output there with this type
+   * and size, else fresh zeroed storage. Arena storage is not zeroed: the kernel must write every
+   * element. For the engine's in-place elementwise ops (engine/arena.ts IN_PLACE_OPS) it may be the
+   * storage of a same-sized input, so those kernels read element i before writing element i.
+   * Absent when the engine runs without an arena (then allocate as usual).
+   */
+  alloc?(index: number, type: DataType, dims: readonly number[]): NumericArray;
 }
 
 export type KernelResult = Value[] | Promise<Value[]>;

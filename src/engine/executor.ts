@@ -5,6 +5,8 @@ import type { Graph } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { KernelError, OnnxflowError } from '../errors.js';
 import { type Plan, type PlanContext, buildPlan } from './plan.js';
+import { type RunArena, arenaAlloc, fence, observe } from './arena-run.js';
+import type { ValueSpec } from './arena.js';
 
 /** Values visible while running a graph: its own, then its enclosing graphs'. */
 export class Scope {
@@ -57,8 +59,12 @@ export class Executor {
     return p;
   }
 
-  /** Run `graph` with `inputs` bound by name; returns every graph output in order. */
-  async run(graph: Graph, inputs: Map<string, Value>, parent?: Scope, isSubgraph = false): Promise<Value[]> {
+  /**
+   * Run `graph` with `inputs` bound by name; returns every graph output in order. With `arena`
+   * (main graph only), kernels allocate planned outputs in it; outputs never point into it. With
+   * `sizes`, the type and bytes of every value produced are recorded (to plan an arena from).
+   */
+  async run(graph: Graph, inputs: Map<string, Value>, parent?: Scope, isSubgraph = false, arena?: RunArena, sizes?: Map<string, ValueSpec>): Promise<Value[]> {
     const plan = this.plan(graph, isSubgraph);
     const scope = new Scope(plan.initializers, parent);
     for (const [k, v] of inputs) scope.values.set(k, v);
@@ -83,6 +89,7 @@ export class Executor {
           g.inputs.forEach((vi, i) => m.set(vi.name, vals[i] ?? null));
           return this.run(g, m, scope, true);
         },
+        alloc: arena ? (i, type, dims) => arenaAlloc(arena, node.outputs[i], type, dims) : undefined,
       };
       const t0 = this.hooks.onNode ? performance.now() : 0;
       let outs: Value[];
@@ -101,7 +108,8 @@ export class Executor {
         if (v === undefined || !isValue(v)) {
           throw new KernelError(node.name, node.opType, `kernel produced no value for output ${i} ('${name}')`);
         }
-        scope.values.set(name, v);
+        scope.values.set(name, arena ? fence(arena, name, v) : v);
+        if (sizes) observe(sizes, name, v);
       }
       for (const f of step.frees) scope.values.delete(f);
     }

@@ -14,9 +14,13 @@ import { InputError, OnnxflowError } from '../errors.js';
 import { decodeModel } from '../onnx/decode.js';
 import { Executor, type RunHooks } from './executor.js';
 import { functionMap } from './inline.js';
+import { buildPlan } from './plan.js';
 import { optimizeModel, parseLevel, type OptimizationLevel } from '../optimize/index.js';
 import { encodeModel } from '../onnx/encode.js';
 import { writeFile } from 'node:fs/promises';
+import { type ArenaPlan, type ValueSpec, planArena } from './arena.js';
+import { ArenaPool, PlanCache, type RunArena } from './arena-run.js';
+import { type InputShapes, inputShapesFromDims, planModelArena, toArenaNodes } from './memory-plan.js';
 
 export interface SessionOptions {
   /** Backend name: 'cpu' (default) or any registered backend. */
@@ -30,6 +34,37 @@ export interface SessionOptions {
   graphOptimizationLevel?: OptimizationLevel;
   /** Save the optimized model here (an .onnx file; at level 'basic' it uses standard ops only). */
   optimizedModelFilePath?: string;
+  /**
+   * Plan intermediate tensors into one reused buffer per run (liveness-based, in-place elementwise);
+   * default true. onnxruntime's name for the same switch.
+   */
+  enableCpuMemArena?: boolean;
+}
+
+/** Activation memory of one run at given input dims (see `InferenceSession.memoryReport`). */
+export interface MemoryReport {
+  /** Bytes of the run's arena: the planned peak activation memory. */
+  arenaBytes: number;
+  /** Sum of every planned intermediate's bytes (no reuse). */
+  naiveBytes: number;
+  /** Largest sum of simultaneously live intermediates (lower bound for arenaBytes). */
+  peakLiveBytes: number;
+  buffers: number;
+  aliases: number;
+  inPlace: number;
+  /** Intermediates not in the arena (unknown size before the run, non-numeric, read by a subgraph). */
+  unplanned: number;
+  /** Initializer bytes the running graph holds, and how many of them the loaded model shares (held once). */
+  weightBytes: number;
+  weightBytesShared: number;
+}
+
+export interface ArenaStats {
+  runs: number;
+  /** Kernel allocations served from the arena, allocated fresh, outputs copied out of it by the fence. */
+  served: number;
+  fresh: number;
+  fenced: number;
 }
 
 export interface ValueMetadata {
@@ -65,6 +100,11 @@ export class InferenceSession {
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
   private released = false;
+  private readonly arenaPlans = new PlanCache<ArenaPlan | null>(4);
+  private readonly arenaPool = new ArenaPool(2);
+  /** Counters over this session's arena runs. */
+  readonly arenaStats: ArenaStats = { runs: 0, served: 0, fresh: 0, fenced: 0 };
+  private useArena = true;
 
   /**
    * `model` is the model as loaded; `optimizedModel` is what runs (the graph optimizer's output at
@@ -111,18 +151,58 @@ export class InferenceSession {
     }
     const backend = await resolveBackend(backendName);
     const level = parseLevel(options.graphOptimizationLevel ?? 'all');
-    const executor = new Executor({ backend, opsets: model.opsets, functions: functionMap(model.functions) }, options.hooks);
-    executor.plan(model.graph, false); // bind every kernel now: unknown ops and invalid graphs fail at create, not at run
-    let optimized = model;
-    if (level !== 'disabled') {
-      optimized = optimizeModel(model, { level, backend }).model;
-      const exec = new Executor({ backend, opsets: optimized.opsets, functions: functionMap(optimized.functions) }, options.hooks);
-      exec.plan(optimized.graph, false);
-      if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(optimized));
-      return new InferenceSession(model, exec, backendName, undefined, optimized);
+    // Unknown ops and invalid graphs (cycles, values produced twice) fail at create, named as the
+    // loaded model has them: the loaded graph is checked (a throwaway plan, ~1% of the optimizer's
+    // time on the sd-tiny UNet) before the optimizer could fold a problem away; only the graph that
+    // runs is planned for the executor.
+    if (level !== 'disabled') buildPlan(model.graph, { backend, opsets: model.opsets, functions: functionMap(model.functions) }, false);
+    const optimized = level !== 'disabled' ? optimizeModel(model, { level, backend }).model : model;
+    const executor = new Executor({ backend, opsets: optimized.opsets, functions: functionMap(optimized.functions) }, options.hooks);
+    executor.plan(optimized.graph, false);
+    if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(optimized));
+    const session = new InferenceSession(model, executor, backendName, undefined, optimized);
+    session.useArena = options.enableCpuMemArena !== false;
+    return session;
+  }
+
+  /** The arena plan for these input shapes from shape inference (for reports; runs plan from what they observe). */
+  private inferredPlan(shapes: InputShapes): ArenaPlan | null {
+    try {
+      const steps = this.executor!.plan(this.optimizedModel.graph, false).steps;
+      return planModelArena(this.optimizedModel, steps.map((st) => st.node), shapes);
+    } catch {
+      return null;
     }
-    if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(model));
-    return new InferenceSession(model, executor, backendName);
+  }
+
+  /** An arena plan from the sizes a run produced (null when nothing is worth placing). */
+  private observedPlan(sizes: Map<string, ValueSpec>): ArenaPlan | null {
+    const g = this.optimizedModel.graph;
+    const steps = this.executor!.plan(g, false).steps;
+    const external = new Set<string>([...g.inputs.map((i) => i.name), ...g.initializers.keys(), ...(g.sparseInitializers?.keys() ?? [])]);
+    const plan = planArena(toArenaNodes(steps.map((st) => st.node)), { external, outputs: new Set(g.outputs.map((o) => o.name)), spec: (n) => sizes.get(n) });
+    return plan.size > 0 ? plan : null;
+  }
+
+  /**
+   * Planned activation memory of one run with the inputs' symbolic dims bound from `dims`
+   * (unbound ones count as 1), and the weights the session holds.
+   */
+  memoryReport(dims: Record<string, number> = {}): MemoryReport {
+    const plan = this.executor ? this.inferredPlan(inputShapesFromDims(this.optimizedModel.graph, dims)) : null;
+    const loaded = new Set<unknown>([...this.model.graph.initializers.values()].map((t) => t.data));
+    let weightBytes = 0;
+    let weightBytesShared = 0;
+    for (const t of this.optimizedModel.graph.initializers.values()) {
+      const b = Array.isArray(t.data) ? 0 : t.data.byteLength;
+      weightBytes += b;
+      if (loaded.has(t.data)) weightBytesShared += b;
+    }
+    return {
+      arenaBytes: plan?.size ?? 0, naiveBytes: plan?.naiveBytes ?? 0, peakLiveBytes: plan?.peakLiveBytes ?? 0,
+      buffers: plan?.buffers ?? 0, aliases: plan?.aliases ?? 0, inPlace: plan?.inPlace ?? 0, unplanned: plan?.unplanned ?? 0,
+      weightBytes, weightBytesShared,
+    };
   }
 
   /** Run the model. `fetches` selects outputs by name (default: all). */
@@ -135,7 +215,33 @@ export class InferenceSession {
       if (!this.outputNames.includes(n)) throw new InputError(`unknown output '${n}'; outputs are: ${this.outputNames.join(', ')}`);
     }
     if (this.delegate) return this.delegate.run(Object.fromEntries(bound), names);
-    const values = await this.executor!.run(graph, bound);
+    // A run with input shapes seen before uses the arena planned from what the earlier run produced;
+    // a run with new shapes allocates as it goes and records every value's size for the next one.
+    let arena: RunArena | undefined;
+    let sizes: Map<string, ValueSpec> | undefined;
+    let key = '';
+    if (this.useArena) {
+      const parts: string[] = [];
+      for (const [k, v] of bound) parts.push(v instanceof Tensor ? `${k}:${v.type}[${v.dims.join(',')}]` : `${k}:${Array.isArray(v) ? 'seq' : 'none'}`);
+      key = parts.join(';');
+      const plan = this.arenaPlans.peek(key);
+      if (plan) arena = { plan, buffer: this.arenaPool.acquire(plan.size), stats: { served: 0, fresh: 0, fenced: 0 } };
+      else if (plan === undefined) sizes = new Map();
+    }
+    let values: Value[];
+    try {
+      values = await this.executor!.run(graph, bound, undefined, false, arena, sizes);
+    } finally {
+      if (arena) {
+        this.arenaPool.release(arena.buffer);
+        const st = this.arenaStats;
+        st.runs++;
+        st.served += arena.stats.served;
+        st.fresh += arena.stats.fresh;
+        st.fenced += arena.stats.fenced;
+      }
+    }
+    if (sizes) this.arenaPlans.set(key, this.observedPlan(sizes));
     const out: Results = {};
     graph.outputs.forEach((o, i) => { if (names.includes(o.name)) out[o.name] = values[i]!; });
     return out;
@@ -143,6 +249,7 @@ export class InferenceSession {
 
   async release(): Promise<void> {
     this.released = true;
+    this.arenaPool.clear();
     await this.delegate?.release();
   }
 

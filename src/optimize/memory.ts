@@ -1,4 +1,5 @@
-// Estimated peak activation memory: a liveness pass over the execution plan's order with the
+// Peak activation memory. planPeakMemory: the engine's real arena plan. estimatePeakMemory: a quick
+// estimate, a liveness pass over the execution plan's order with the
 // inferred shapes (the inputs' symbolic dims bound from the caller's `dims`; dims still symbolic
 // count as 1, unknown ones make the value count as 0). Initializers and graph inputs are not
 // counted; a FusedAttention's score matrix counts while it runs.
@@ -8,6 +9,34 @@ import { graphOuterRefs, subgraphOuterRefs, type ValueInfo } from '../ir/graph.j
 import { wireBits } from '../ir/dtype.js';
 import { type ShapeInfo, inferShapes } from '../ir/shape/infer.js';
 import { topoSort } from '../engine/plan.js';
+import { planModelMemory } from '../engine/memory-plan.js';
+
+export interface PlannedMemory {
+  /** Arena bytes the engine's memory planner assigns one run (liveness reuse, in-place elementwise, 64-byte aligned). */
+  planned: number;
+  /** Sum of every intermediate's bytes: a run that never reused memory. */
+  naive: number;
+  /** Largest sum of simultaneously live intermediates. */
+  peakLive: number;
+  inPlace: number;
+  aliases: number;
+  /** Intermediates of unknown size before the run (not in the plan: ops shape inference does not know, data-dependent shapes). */
+  unplanned: number;
+  /** Largest working buffer one kernel allocates outside the arena (a FusedAttention's scores). */
+  scratch: number;
+  /** Largest arena a subgraph body (If branch, Loop body) needs, planned on its own. */
+  subgraphs: number;
+}
+
+/**
+ * Peak activation memory of one run of the main graph as the engine plans it (engine/arena.ts),
+ * with the inputs' symbolic dims bound from `dims` (unbound ones count as 1). Subgraph bodies and
+ * values whose size is only known at run time are not counted.
+ */
+export function planPeakMemory(model: Model, dims: Record<string, number> = {}): PlannedMemory {
+  const p = planModelMemory(model, dims);
+  return { planned: p.size, naive: p.naiveBytes, peakLive: p.peakLiveBytes, inPlace: p.inPlace, aliases: p.aliases, unplanned: p.unplanned, scratch: p.scratch, subgraphs: p.subgraphs };
+}
 
 export function estimatePeakMemory(model: Model, dims: Record<string, number> = {}, depth = 0): number {
   const g: Graph = model.graph;

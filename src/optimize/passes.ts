@@ -1,19 +1,24 @@
 // The pass order, per level (onnxruntime's names). Every level includes the ones below it.
-//   basic:    semantics-preserving rewrites in standard ops only (the result loads in any runtime)
+//   basic:    semantics-preserving rewrites in standard ops only (the result loads in any runtime),
+//             including a per-channel bias Add folded into Conv's B and 2-D Transposes into Gemm
 //   extended: fusions into com.onnxflow ops (Gelu, SiLU, QuickGelu, LayerNormalization,
-//             FusedGroupNorm, FusedAttention, FusedGemm, SkipLayerNormalization)
-//   all:      + activation epilogues folded into FusedGemm / FusedGroupNorm
+//             FusedGroupNorm, FusedAttention (also from ai.onnx Attention), FusedGemm (also from
+//             MatMul / FusedGemm reading Transposes), SkipLayerNormalization)
+//   all:      + activation epilogues folded into FusedGemm / FusedGroupNorm / Conv (→ FusedConv)
 
 import { eliminateCommonSubexpressions } from './cse.js';
 import { foldConstants } from './constant-fold.js';
 import type { OptimizationLevel, Pass } from './context.js';
 import { eliminateDeadCode } from './dce.js';
 import { fuseAttention } from './fuse-attention.js';
+import { foldConvBias, fuseConvActivation } from './fuse-conv.js';
 import { fuseGelu } from './fuse-gelu.js';
 import { fuseGemm, fuseGemmActivation } from './fuse-gemm.js';
 import { fuseGroupNorm, fuseGroupNormActivation } from './fuse-groupnorm.js';
 import { fuseLayerNorm, fuseSkipLayerNorm } from './fuse-layernorm.js';
+import { fuseOnnxAttention } from './fuse-onnx-attention.js';
 import { fuseQuickGelu, fuseSiLU } from './fuse-silu.js';
+import { foldTransposeIntoGemm, fuseTransposeMatMul } from './fuse-transpose-matmul.js';
 import { eliminateIdentities } from './identity.js';
 import { foldShapeChains } from './shape-fold.js';
 import { mergeTransposeReshape } from './transpose-reshape.js';
@@ -30,6 +35,8 @@ export const BASIC: NamedPass[] = [
   { name: 'constant-folding', run: foldConstants },
   { name: 'cse', run: eliminateCommonSubexpressions },
   { name: 'transpose-reshape-merge', run: mergeTransposeReshape },
+  { name: 'gemm-transpose-fold', run: foldTransposeIntoGemm },
+  { name: 'conv-bias-fold', run: foldConvBias },
   { name: 'dce', run: eliminateDeadCode },
 ];
 
@@ -41,7 +48,9 @@ export const EXTENDED: NamedPass[] = [
   { name: 'layernorm-fusion', run: fuseLayerNorm },
   { name: 'groupnorm-fusion', run: fuseGroupNorm },
   { name: 'attention-fusion', run: fuseAttention },
+  { name: 'onnx-attention-fusion', run: fuseOnnxAttention },
   { name: 'gemm-fusion', run: fuseGemm },
+  { name: 'matmul-transpose-fusion', run: fuseTransposeMatMul },
   { name: 'skip-layernorm-fusion', run: fuseSkipLayerNorm },
   { name: 'dce', run: eliminateDeadCode },
 ];
@@ -49,6 +58,7 @@ export const EXTENDED: NamedPass[] = [
 export const ALL: NamedPass[] = [
   { name: 'gemm-activation-fusion', run: fuseGemmActivation },
   { name: 'groupnorm-activation-fusion', run: fuseGroupNormActivation },
+  { name: 'conv-activation-fusion', run: fuseConvActivation },
 ];
 
 export function passesFor(level: OptimizationLevel): { rounds: NamedPass[]; once: NamedPass[] } {

@@ -59,12 +59,14 @@ const CASES: Case[] = [
   {
     name: 'sd vae decoder', model: () => buildVaeDecoder(sd.vae, 0).model,
     feeds: () => ({ latent_sample: f32([1, 4, 4, 4], 3) }),
-    expect: (o) => ({ 'com.onnxflow:FusedAttention': o.Softmax!, 'com.onnxflow:FusedGroupNorm': o.InstanceNormalization!, Softmax: 0, InstanceNormalization: 0, Sigmoid: 0 }),
+    // the attention block's q/k/v projections read one Transpose([0, 2, 1]): folded as FusedGemm transA
+    expect: (o) => ({ 'com.onnxflow:FusedAttention': o.Softmax!, 'com.onnxflow:FusedGroupNorm': o.InstanceNormalization!, Softmax: 0, InstanceNormalization: 0, Sigmoid: 0, Transpose: o.Transpose! - 1 }),
   },
   {
     name: 'whisper encoder', model: () => whisper.encoder_model.model,
     feeds: () => ({ input_features: f32([1, 80, 3000], 4) }),
-    expect: (o) => ({ 'com.onnxflow:FusedAttention': o.Softmax!, Softmax: 0, Erf: 0 }),
+    // conv1 → GELU → conv2 → GELU: both convs take their GELU as FusedConv's activation
+    expect: (o) => ({ 'com.onnxflow:FusedAttention': o.Softmax!, Softmax: 0, Erf: 0, 'com.onnxflow:FusedConv': o.Conv!, Conv: 0, 'com.onnxflow:Gelu': 0 }),
   },
   {
     name: 'whisper decoder', model: () => whisper.decoder_model.model,
@@ -96,6 +98,23 @@ function unfusedLinears(g: Graph): string[] {
   return out;
 }
 
+/** MatMul / FusedGemm operands still produced by a Transpose of the last two axes (its subgraphs included). */
+function unfoldedTransposes(g: Graph): string[] {
+  const out: string[] = [];
+  const producer = new Map(g.nodes.flatMap((n) => n.outputs.map((o) => [o, n] as const)));
+  for (const n of g.nodes) {
+    for (const a of Object.values(n.attrs)) if (a.type === 'graph') out.push(...unfoldedTransposes(a.value));
+    if (n.opType !== 'MatMul' && n.opType !== 'FusedGemm') continue;
+    for (const i of n.inputs.slice(0, 2)) {
+      const t = producer.get(i);
+      const perm = t?.opType === 'Transpose' && t.attrs.perm?.type === 'ints' ? t.attrs.perm.value : undefined;
+      const r = perm?.length ?? 0;
+      if (perm && r >= 2 && perm.every((p, k) => p === (k === r - 2 ? r - 1 : k === r - 1 ? r - 2 : k))) out.push(`${n.name}:${i}`);
+    }
+  }
+  return out;
+}
+
 /** max |a - b| relative to the reference's scale (max |b|, at least 1). */
 function expectClose(a: Tensor, b: Tensor, tol: number, label: string) {
   expect(a.dims, label).toEqual(b.dims);
@@ -117,6 +136,7 @@ describe.each(CASES)('optimizer on $name', (c) => {
     expect(report.nodesAfter).toBeLessThan(report.nodesBefore);
     expect(after['com.onnxflow:FusedGemm']).toBeGreaterThan(0);
     expect(unfusedLinears(opt.graph), 'MatMul + bias Add left unfused').toEqual([]);
+    expect(unfoldedTransposes(opt.graph), 'Transpose feeding a MatMul / FusedGemm left unfolded').toEqual([]);
     const feeds = c.feeds();
     const ref = await (await InferenceSession.create(model, { graphOptimizationLevel: 'disabled' })).run(feeds);
     const out = await (await InferenceSession.create(model)).run(feeds);

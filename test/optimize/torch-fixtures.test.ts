@@ -70,8 +70,14 @@ const CASES: { name: string; expect: (opset: number) => Record<string, number> }
     expect: (opset) => ({ [F('FusedAttention')]: 2, Softmax: 0, [F('FusedGroupNorm')]: 3, InstanceNormalization: 0, [F('Gelu')]: 1, Erf: 0, Sigmoid: 0, ...norms(opset, 1, 2) }),
   },
   {
+    // the attention's q/k/v Linear layers read one Transpose([0, 2, 1]) of the flattened image: FusedGemm transA
     name: 'vae_decoder_block',
-    expect: (opset) => ({ [F('FusedAttention')]: 1, Softmax: 0, [F('FusedGroupNorm')]: 6, InstanceNormalization: 0, Sigmoid: 0 }),
+    expect: () => ({ [F('FusedAttention')]: 1, Softmax: 0, [F('FusedGroupNorm')]: 6, InstanceNormalization: 0, Sigmoid: 0, [F('FusedGemm')]: 4, Transpose: 5, MatMul: 0 }),
+  },
+  {
+    // stem Conv + ReLU, depthwise Conv (bias=False) + bias Add + SiLU, 1x1 Conv + GELU, dilated Conv + ReLU, plain head Conv
+    name: 'conv_act_block',
+    expect: () => ({ [F('FusedConv')]: 4, Conv: 1, Add: 0, Relu: 0, Sigmoid: 0, Mul: 0, Erf: 0, [F('SiLU')]: 0, [F('Gelu')]: 0 }),
   },
 ];
 

@@ -1,16 +1,27 @@
 // Shape rules: the optimizer's internal fused ops (domain com.onnxflow; see docs/optimizer.md).
 
 import type { ShapeRule } from '../infer.js';
+import type { Dim } from '../../graph.js';
+import { convRules } from './conv.js';
 import { matmulShape } from './linalg.js';
 import { sameAsInput } from './util.js';
 
-const fusedGemm: ShapeRule = (c) => [{ type: c.inputs[0]?.type, shape: matmulShape(c.inputs[0]?.shape, c.inputs[1]?.shape) }];
+/** The shape with its last two axes swapped when `on` (rank >= 2). */
+const swapped = (s: Dim[] | undefined, on: boolean): Dim[] | undefined =>
+  on && s && s.length >= 2 ? [...s.slice(0, -2), s[s.length - 1]!, s[s.length - 2]!] : s;
+
+const fusedGemm: ShapeRule = (c) => [{
+  type: c.inputs[0]?.type,
+  shape: matmulShape(swapped(c.inputs[0]?.shape, c.attrs.int('transA', 0) !== 0), swapped(c.inputs[1]?.shape, c.attrs.int('transB', 0) !== 0)),
+}];
 
 const fusedAttention: ShapeRule = (c) => [{ type: c.inputs[0]?.type, shape: matmulShape(matmulShape(c.inputs[0]?.shape, c.inputs[1]?.shape), c.inputs[2]?.shape) }];
 
 export const fusedRules: Record<string, ShapeRule> = {
   'com.onnxflow:FusedGemm': fusedGemm,
   'com.onnxflow:FusedAttention': fusedAttention,
+  // FusedConv has Conv's inputs and attributes (plus the activation, which keeps the shape).
+  'com.onnxflow:FusedConv': convRules.Conv!,
   'com.onnxflow:FusedGroupNorm': sameAsInput,
   'com.onnxflow:SiLU': sameAsInput,
   'com.onnxflow:Gelu': sameAsInput,

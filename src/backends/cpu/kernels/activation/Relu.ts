@@ -8,7 +8,7 @@ import { mapFloats } from './pointwise.js';
 /** Relu: max(0, x) elementwise (float and signed integer types). */
 export const reluConfig: KernelConfig = {
   opType: 'Relu',
-  kernel: (inputs) => {
+  kernel: (inputs, ctx) => {
     const x = tensorAt(inputs, 0, 'X');
     if (isFloatType(x.type)) {
       return [mapFloats(x, (src, out) => {
@@ -16,7 +16,7 @@ export const reluConfig: KernelConfig = {
           const v = src[i]!;
           out[i] = v > 0 ? v : v === v ? 0 : v;
         }
-      })];
+      }, 'X', ctx)];
     }
     return [mapUnary(x, { f: (v) => (v > 0 ? v : 0), big: (v) => (v > 0n ? v : 0n), types: SIGNED_TYPES })];
   },

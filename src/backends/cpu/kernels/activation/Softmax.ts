@@ -25,6 +25,6 @@ export const softmaxConfig: KernelConfig = {
         const inv = 1 / sum;
         for (let i = base; i < end; i += inner) out[i]! *= inv;
       });
-    }, 'input')];
+    }, 'input', ctx)];
   },
 };

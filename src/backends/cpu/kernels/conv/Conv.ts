@@ -6,6 +6,7 @@ import {
   product, readAutoPad, readPads, spatialInts,
 } from './common.js';
 import { gemmABt } from './matmul.js';
+import { outArray } from '../alloc.js';
 
 /** Most floats an im2col band may hold (bounds memory for large images). */
 const BAND_FLOATS = 1 << 20;
@@ -18,11 +19,13 @@ export interface ConvResult {
 /**
  * N-D grouped convolution in floats: X [N, C, ...in], W [M, C/group, ...k], optional bias [M].
  * im2col per band of output positions, then a register-blocked product with the filters
- * (a direct loop for depthwise 1-D / 2-D). Computes in X's precision (Float64Array or Float32Array).
+ * (a direct loop for depthwise 1-D / 2-D). Computes in X's precision (Float64Array or Float32Array),
+ * into `out` when given (the output's storage, of X's array type and the output's size; every
+ * element is written).
  */
 export function convFloats(
   X: FloatArray, xDims: readonly number[], W: FloatArray, wDims: readonly number[], B: FloatArray | null,
-  ctx: KernelContext,
+  ctx: KernelContext, out?: (dims: readonly number[]) => FloatArray,
 ): ConvResult {
   const rank = xDims.length - 2;
   if (rank < 1) throw new Error(`X must have rank >= 3 (N, C, spatial...), got [${xDims.join(',')}]`);
@@ -47,8 +50,8 @@ export function convFloats(
   const kSize = product(kernel);
   const Kc = Cg * kSize;
   const f64 = X instanceof Float64Array;
-  const Y = f64 ? new Float64Array(N * M * outSize) : new Float32Array(N * M * outSize);
   const dims = [N, M, ...g.outDims];
+  const Y = out ? out(dims) : f64 ? new Float64Array(N * M * outSize) : new Float32Array(N * M * outSize);
   if (outSize === 0 || N === 0 || M === 0) return { data: Y, dims };
   if (Kc === 0) {
     for (let n = 0; n < N; n++) for (let m = 0; m < M; m++) Y.fill(B ? B[m]! : 0, (n * M + m) * outSize, (n * M + m + 1) * outSize);
@@ -132,7 +135,9 @@ function conv(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tenso
   checkFloat(x, 'X');
   if (w.type !== x.type) throw new Error(`W has type ${w.type}, X has ${x.type}`);
   if (b && b.type !== x.type) throw new Error(`B has type ${b.type}, X has ${x.type}`);
-  const r = convFloats(floatsOf(x), x.dims, floatsOf(w), w.dims, b ? floatsOf(b) : null, ctx);
+  const direct = x.type === 'float32' || x.type === 'float64';
+  const r = convFloats(floatsOf(x), x.dims, floatsOf(w), w.dims, b ? floatsOf(b) : null, ctx,
+    direct ? (dims) => outArray(ctx, 0, x.type, dims) as FloatArray : undefined);
   return [floatsTo(x.type, r.data, r.dims)];
 }
 

@@ -1,19 +1,23 @@
 import type { KernelConfig } from '../../../backend.js';
 import { fromFloats, readFloats, tensorAt } from '../../util/tensor.js';
+import { outArray } from '../alloc.js';
 import { sigmoid } from '../activation/pointwise.js';
 import { FUSED_DOMAIN, geluErf, geluTanh, silu } from './common.js';
 
 const FLOATS = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 
+/** float32/float64 results go straight to the output's storage (read x[i], then write out[i]: in-place safe). */
+const direct = (t: string): boolean => t === 'float32' || t === 'float64';
+
 /** com.onnxflow SiLU(X): x * sigmoid(x), the fusion of Mul(x, Sigmoid(x)). */
 export const siluConfig: KernelConfig = {
   opType: 'SiLU',
   domain: FUSED_DOMAIN,
-  kernel: (inputs) => {
+  kernel: (inputs, ctx) => {
     const x = tensorAt(inputs, 0, 'X');
     if (!FLOATS.has(x.type)) throw new Error(`X must be a float tensor, got ${x.type}`);
     const src = readFloats(x) as ArrayLike<number>;
-    const out = new Float64Array(src.length);
+    const out = direct(x.type) ? outArray(ctx, 0, x.type, x.dims) as Float32Array | Float64Array : new Float64Array(src.length);
     for (let i = 0; i < src.length; i++) out[i] = silu(src[i]!);
     return [fromFloats(x.type, out, x.dims)];
   },
@@ -30,7 +34,7 @@ export const fusedGeluConfig: KernelConfig = {
     if (approximate !== 'none' && approximate !== 'tanh') throw new Error(`approximate must be 'none' or 'tanh', got '${approximate}'`);
     const fn = approximate === 'tanh' ? geluTanh : geluErf;
     const src = readFloats(x) as ArrayLike<number>;
-    const out = new Float64Array(src.length);
+    const out = direct(x.type) ? outArray(ctx, 0, x.type, x.dims) as Float32Array | Float64Array : new Float64Array(src.length);
     for (let i = 0; i < src.length; i++) out[i] = fn(src[i]!);
     return [fromFloats(x.type, out, x.dims)];
   },
@@ -49,7 +53,7 @@ export const quickGeluConfig: KernelConfig = {
     const alpha = Math.fround(ctx.attrs.float('alpha', 1.702));
     const f = Math.fround;
     const src = x.data as Float32Array;
-    const out = new Float32Array(src.length);
+    const out = outArray(ctx, 0, 'float32', x.dims) as Float32Array;
     for (let i = 0; i < src.length; i++) {
       const v = src[i]!;
       out[i] = f(v * f(sigmoid(f(v * alpha))));

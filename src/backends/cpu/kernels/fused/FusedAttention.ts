@@ -12,7 +12,11 @@ import { FUSED_DOMAIN, checkF32 } from './common.js';
  * Where(cond, fill, scores) (`where_keep` 0), broadcasting as Where does. Kt is the second MatMul
  * operand as the graph had it ([..., D, Sk]); `scale_op` 'mul' | 'div' | 'none' applies `scale` as
  * the original Mul or Div did. numpy matmul broadcasting; the mask broadcasts with the scores as Add does.
- * Each step rounds to float32 as the unfused ops do.
+ * Each step rounds to float32 as the unfused ops do. Two more attributes serve the rewrite of ai.onnx
+ * Attention: `is_causal` 1 masks key j > query i in every [Sq, Sk] score matrix (upper-left aligned, as
+ * Attention without a KV cache), 2 masks j > i + Sk - Sq (bottom-right, as Attention with a cache
+ * whose new keys are as many as the queries), before the mask is added; `masked_row_zero` 1 gives zeros for a query
+ * row whose scores are all -inf (Attention's rule) instead of Softmax's NaN.
  */
 export const fusedAttentionConfig: KernelConfig = {
   opType: 'FusedAttention',
@@ -31,6 +35,18 @@ export const fusedAttentionConfig: KernelConfig = {
     else if (scaleOp === 'div') for (let i = 0; i < S.length; i++) S[i] = S[i]! / scale;
     else if (scaleOp !== 'none') throw new Error(`scale_op must be 'mul', 'div' or 'none', got '${scaleOp}'`);
     let scores = s;
+    const causal = ctx.attrs.int('is_causal', 0);
+    if (causal) {
+      if (causal !== 1 && causal !== 2) throw new Error(`is_causal must be 0, 1 or 2, got ${causal}`);
+      if (s.rank < 2) throw new Error('is_causal needs scores of rank >= 2');
+      const Sq = s.dims[s.rank - 2]!;
+      const Sk = s.dims[s.rank - 1]!;
+      const offset = causal === 2 ? Sk - Sq : 0;
+      for (let base = 0, row = 0; base < S.length; base += Sk, row++) {
+        const i = row % Sq;
+        for (let j = Math.max(0, i + offset + 1); j < Sk; j++) S[base + j] = -Infinity;
+      }
+    }
     const cond = optTensor(inputs, 4);
     if (cond) {
       // Where(cond, scores, fill) (where_keep 1) or Where(cond, fill, scores) (where_keep 0), broadcasting as Where does.
@@ -80,11 +96,16 @@ export const fusedAttentionConfig: KernelConfig = {
     }
     const P = scores.data as Float32Array;
     const len = scores.rank ? scores.dims[scores.rank - 1]! : 1;
+    const zeroMasked = ctx.attrs.int('masked_row_zero', 0) !== 0;
     if (len > 0) {
       for (let base = 0; base < P.length; base += len) {
         const end = base + len;
         let max = -Infinity;
         for (let i = base; i < end; i++) if (P[i]! > max) max = P[i]!;
+        if (zeroMasked && max === -Infinity) {
+          P.fill(0, base, end);
+          continue;
+        }
         let sum = 0;
         for (let i = base; i < end; i++) {
           const e = Math.exp(P[i]! - max);
@@ -95,6 +116,6 @@ export const fusedAttentionConfig: KernelConfig = {
         for (let i = base; i < end; i++) P[i]! *= inv;
       }
     }
-    return [matmul(new Tensor('float32', P, scores.dims), v)];
+    return [matmul(new Tensor('float32', P, scores.dims), v, ctx)];
   },
 };

@@ -4,21 +4,42 @@ import { optTensor, tensorAt } from '../../util/tensor.js';
 import { matmul } from '../linalg/MatMul.js';
 import { FUSED_DOMAIN, activationFn, checkF32 } from './common.js';
 
+/** A float32 tensor with its last two axes swapped (rank >= 2). */
+export function swapLastTwo(t: Tensor, what: string): Tensor {
+  if (t.rank < 2) throw new Error(`${what} must have rank >= 2 to be transposed, got [${t.dims.join(',')}]`);
+  const R = t.dims[t.rank - 2]!;
+  const C = t.dims[t.rank - 1]!;
+  const src = t.data as Float32Array;
+  const dst = new Float32Array(src.length);
+  const mat = R * C;
+  for (let o = 0; o < src.length; o += mat) {
+    for (let r = 0; r < R; r++) for (let c = 0; c < C; c++) dst[o + c * R + r] = src[o + r * C + c]!;
+  }
+  return new Tensor('float32', dst, [...t.dims.slice(0, -2), C, R]);
+}
+
 /**
- * com.onnxflow FusedGemm(A, B, bias?): activation(matmul(A, B) + bias), the optimizer's fusion of
- * MatMul + Add (+ Relu / Gelu / SiLU). numpy matmul semantics (as MatMul); bias has N = B's last dim
- * elements and broadcasts along the last axis. The bias is added in float32 exactly as Add would.
+ * com.onnxflow FusedGemm(A, B, bias?): activation(matmul(A', B') + bias), the optimizer's fusion of
+ * MatMul + Add (+ Relu / Gelu / SiLU) and of Transposes feeding a MatMul. A' is A with its last two
+ * axes swapped when `transA` is 1 (else A), B' likewise with `transB`; then numpy matmul semantics
+ * (as MatMul); bias has N = B''s last dim elements and broadcasts along the last axis. The bias is
+ * added in float32 exactly as Add would.
  */
 export const fusedGemmConfig: KernelConfig = {
   opType: 'FusedGemm',
   domain: FUSED_DOMAIN,
   kernel: (inputs, ctx) => {
-    const a = tensorAt(inputs, 0, 'A');
-    const b = tensorAt(inputs, 1, 'B');
+    let a = tensorAt(inputs, 0, 'A');
+    let b = tensorAt(inputs, 1, 'B');
     const bias = optTensor(inputs, 2);
     checkF32(a, 'A');
     const act = activationFn(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none'));
-    const y = matmul(a, b);
+    if (ctx.attrs.int('transA', 0)) a = swapLastTwo(a, 'A');
+    if (ctx.attrs.int('transB', 0)) {
+      checkF32(b, 'B');
+      b = swapLastTwo(b, 'B');
+    }
+    const y = matmul(a, b, ctx);
     const Y = y.data as Float32Array;
     const N = y.dims.length ? y.dims[y.dims.length - 1]! : 1;
     if (bias) {

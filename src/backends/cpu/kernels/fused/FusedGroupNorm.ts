@@ -1,6 +1,7 @@
 import type { KernelConfig } from '../../../backend.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { tensorAt } from '../../util/tensor.js';
+import { outArray } from '../alloc.js';
 import { FUSED_DOMAIN, activationFn, checkF32 } from './common.js';
 
 /**
@@ -32,7 +33,7 @@ export const fusedGroupNormConfig: KernelConfig = {
     const X = x.data as Float32Array;
     const Gm = gamma.data as Float32Array;
     const Bt = beta.data as Float32Array;
-    const Y = new Float32Array(x.size);
+    const Y = outArray(ctx, 0, 'float32', x.dims) as Float32Array;
     const f = Math.fround;
     for (let p = 0; p < N * G; p++) {
       const o = p * len;

@@ -1,6 +1,7 @@
 import type { KernelConfig } from '../../../backend.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../util/tensor.js';
+import { outArray } from '../alloc.js';
 import { FUSED_DOMAIN, checkF32 } from './common.js';
 
 const f = Math.fround;
@@ -48,7 +49,7 @@ export const fusedLayerNormConfig: KernelConfig = {
     const gamma = tensorAt(inputs, 1, 'gamma');
     const beta = optTensor(inputs, 2);
     const D = params(x, gamma, beta);
-    const Y = new Float32Array(x.size);
+    const Y = outArray(ctx, 0, 'float32', x.dims) as Float32Array;
     if (D > 0) layerNormRows(x.data as Float32Array, Y, D, gamma.data as Float32Array, beta?.data as Float32Array | undefined, ctx.attrs.float('epsilon', 1e-5));
     return [new Tensor('float32', Y, x.dims)];
   },
@@ -72,9 +73,9 @@ export const skipLayerNormConfig: KernelConfig = {
     if (a.rank !== b.rank || a.dims.some((d, i) => d !== b.dims[i])) throw new Error(`A and B must have the same shape, got [${a.dims.join(',')}] and [${b.dims.join(',')}]`);
     const A = a.data as Float32Array;
     const B = b.data as Float32Array;
-    const S = new Float32Array(a.size);
+    const S = outArray(ctx, 1, 'float32', a.dims) as Float32Array;
     for (let i = 0; i < S.length; i++) S[i] = A[i]! + B[i]!;
-    const Y = new Float32Array(a.size);
+    const Y = outArray(ctx, 0, 'float32', a.dims) as Float32Array;
     if (D > 0) layerNormRows(S, Y, D, gamma.data as Float32Array, beta?.data as Float32Array | undefined, ctx.attrs.float('epsilon', 1e-5));
     return [new Tensor('float32', Y, a.dims), new Tensor('float32', S, a.dims)];
   },

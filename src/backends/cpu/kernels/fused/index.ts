@@ -2,8 +2,9 @@
 import type { KernelConfig } from '../../../backend.js';
 import { fusedGeluConfig, quickGeluConfig, siluConfig } from './Activations.js';
 import { fusedAttentionConfig } from './FusedAttention.js';
+import { fusedConvConfig } from './FusedConv.js';
 import { fusedGemmConfig } from './FusedGemm.js';
 import { fusedGroupNormConfig } from './FusedGroupNorm.js';
 import { fusedLayerNormConfig, skipLayerNormConfig } from './FusedLayerNorm.js';
 
-export const fusedKernels: KernelConfig[] = [fusedGemmConfig, fusedAttentionConfig, fusedGroupNormConfig, siluConfig, fusedGeluConfig, quickGeluConfig, fusedLayerNormConfig, skipLayerNormConfig];
+export const fusedKernels: KernelConfig[] = [fusedGemmConfig, fusedConvConfig, fusedAttentionConfig, fusedGroupNormConfig, siluConfig, fusedGeluConfig, quickGeluConfig, fusedLayerNormConfig, skipLayerNormConfig];

@@ -1,4 +1,5 @@
-import type { KernelConfig } from '../../../backend.js';
+import type { KernelConfig, KernelContext } from '../../../backend.js';
+import { outArray } from '../alloc.js';
 import { allocData, isBigIntType, isFloatType, type NumericArray } from '../../../../ir/dtype.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { fromFloats, optTensor, readFloats, tensorAt } from '../../util/tensor.js';
@@ -13,7 +14,7 @@ const TYPES = new Set(['float32', 'float64', 'float16', 'bfloat16', 'int32', 'in
  * Y = alpha * A' * B' + beta * C, with A' = transA ? A^T : A (M x K), B' = transB ? B^T : B (K x N)
  * and C (optional) broadcast unidirectionally to (M, N).
  */
-export function gemmOp(a: Tensor, b: Tensor, c: Tensor | undefined, transA: boolean, transB: boolean, alpha: number, beta: number): Tensor {
+export function gemmOp(a: Tensor, b: Tensor, c: Tensor | undefined, transA: boolean, transB: boolean, alpha: number, beta: number, ctx?: KernelContext): Tensor {
   const type = a.type;
   if (b.type !== type || (c && c.type !== type)) throw new Error(`input types differ: ${a.type}, ${b.type}${c ? `, ${c.type}` : ''}`);
   if (!TYPES.has(type)) throw new Error(`type ${type} is not supported`);
@@ -37,7 +38,7 @@ export function gemmOp(a: Tensor, b: Tensor, c: Tensor | undefined, transA: bool
   }
   const isF = isFloatType(type);
   const half = type === 'float16' || type === 'bfloat16';
-  const Y: any = half ? new Float32Array(M * N) : allocData(type, M * N);
+  const Y: any = half ? new Float32Array(M * N) : ctx ? outArray(ctx, 0, type, [M, N]) : allocData(type, M * N);
   if (isF) {
     if (useC) fillC(Y, readFloats(c) as Float32Array, cRows, cCols, M, N, beta);
     gemm({
@@ -94,5 +95,6 @@ export const gemmConfig: KernelConfig = {
     ctx.attrs.int('transB', 0) !== 0,
     ctx.attrs.float('alpha', 1),
     ctx.attrs.float('beta', 1),
+    ctx,
   )],
 };

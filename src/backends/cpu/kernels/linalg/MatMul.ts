@@ -1,4 +1,5 @@
-import type { KernelConfig } from '../../../backend.js';
+import type { KernelConfig, KernelContext } from '../../../backend.js';
+import { outArray } from '../alloc.js';
 import { allocData, isFloatType, type NumericArray } from '../../../../ir/dtype.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../../util/broadcast.js';
@@ -9,8 +10,11 @@ import { intGemm } from './matmul-int.js';
 const FLOAT_TYPES = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'int8', 'uint8', 'int16', 'uint16']);
 
-/** numpy.matmul of two tensors of one numeric type: batch broadcasting, 1-D operands promoted and squeezed. */
-export function matmul(a: Tensor, b: Tensor): Tensor {
+/**
+ * numpy.matmul of two tensors of one numeric type: batch broadcasting, 1-D operands promoted and
+ * squeezed. With `ctx`, the result is stored through `ctx.alloc` as output 0.
+ */
+export function matmul(a: Tensor, b: Tensor, ctx?: KernelContext): Tensor {
   if (a.type !== b.type) throw new Error(`input types differ: ${a.type} and ${b.type}`);
   const type = a.type;
   if (!FLOAT_TYPES.has(type) && !INT_TYPES.has(type)) throw new Error(`type ${type} is not supported`);
@@ -37,7 +41,7 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
   const isF = isFloatType(type);
   const A = (isF ? readFloats(a) : a.data) as NumericArray;
   const B = (isF ? readFloats(b) : b.data) as NumericArray;
-  const C = (half ? new Float32Array(total) : allocData(type, total)) as NumericArray;
+  const C = (half ? new Float32Array(total) : ctx ? outArray(ctx, 0, type, outDims) : allocData(type, total)) as NumericArray;
   if (total > 0) {
     // Matrix offsets of A and B for each output batch (broadcast strides in whole matrices).
     const sa = broadcastStrides(aBatch, batch);
@@ -74,5 +78,5 @@ export function matmul(a: Tensor, b: Tensor): Tensor {
 /** MatMul: numpy-style matrix product with batch broadcasting (float and integer types). */
 export const matMulConfig: KernelConfig = {
   opType: 'MatMul',
-  kernel: (inputs) => [matmul(tensorAt(inputs, 0, 'A'), tensorAt(inputs, 1, 'B'))],
+  kernel: (inputs, ctx) => [matmul(tensorAt(inputs, 0, 'A'), tensorAt(inputs, 1, 'B'), ctx)],
 };

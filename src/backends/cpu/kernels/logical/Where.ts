@@ -1,5 +1,5 @@
 import type { KernelConfig } from '../../../backend.js';
-import { allocData } from '../../../../ir/dtype.js';
+import { outArray } from '../alloc.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { broadcastShapes } from '../../util/broadcast.js';
 import { tensorAt } from '../../util/tensor.js';
@@ -11,7 +11,7 @@ import { forEachRun } from '../../util/binary.js';
  */
 export const whereConfig: KernelConfig = {
   opType: 'Where',
-  kernel: (inputs) => {
+  kernel: (inputs, ctx) => {
     const c = tensorAt(inputs, 0, 'condition');
     const x = tensorAt(inputs, 1, 'X');
     const y = tensorAt(inputs, 2, 'Y');
@@ -20,7 +20,7 @@ export const whereConfig: KernelConfig = {
     const dims = broadcastShapes(c.dims, x.dims, y.dims);
     let n = 1;
     for (const d of dims) n *= d;
-    const out = allocData(x.type, n) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
+    const out = outArray(ctx, 0, x.type, dims) as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const C = c.data as Uint8Array;
     const X = x.data as any; // eslint-disable-line @typescript-eslint/no-explicit-any
     const Y = y.data as any; // eslint-disable-line @typescript-eslint/no-explicit-any

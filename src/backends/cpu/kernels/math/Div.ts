@@ -1,4 +1,5 @@
 import type { KernelConfig } from '../../../backend.js';
+import { arenaBinary } from '../alloc.js';
 import { type Run2, NUMERIC_TYPES, binaryKernel } from '../../util/binary.js';
 
 const divRun: Run2 = (out, o, A, ia, sa, B, ib, sb, n) => {
@@ -11,7 +12,7 @@ const divRun: Run2 = (out, o, A, ia, sa, B, ib, sb, n) => {
  */
 export const divConfig: KernelConfig = {
   opType: 'Div',
-  kernel: binaryKernel({
+  kernel: arenaBinary(divRun, binaryKernel({
     float: (a, b) => a / b,
     int: (a, b) => {
       if (b === 0) throw new Error('integer division by zero');
@@ -23,5 +24,5 @@ export const divConfig: KernelConfig = {
     },
     floatRun: divRun,
     types: NUMERIC_TYPES,
-  }),
+  })),
 };

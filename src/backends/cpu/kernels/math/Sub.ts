@@ -1,4 +1,5 @@
 import type { KernelConfig } from '../../../backend.js';
+import { arenaBinary } from '../alloc.js';
 import { type Run2, NUMERIC_TYPES, binaryKernel } from '../../util/binary.js';
 
 const subRun: Run2 = (out, o, A, ia, sa, B, ib, sb, n) => {
@@ -8,10 +9,10 @@ const subRun: Run2 = (out, o, A, ia, sa, B, ib, sb, n) => {
 /** Sub: elementwise difference with numpy broadcasting (integers wrap like C). */
 export const subConfig: KernelConfig = {
   opType: 'Sub',
-  kernel: binaryKernel({
+  kernel: arenaBinary(subRun, binaryKernel({
     float: (a, b) => a - b,
     big: (a, b) => a - b,
     floatRun: subRun,
     types: NUMERIC_TYPES,
-  }),
+  })),
 };

@@ -1,7 +1,8 @@
 import type { KernelConfig, KernelContext, Value } from '../../../backend.js';
 import type { Tensor } from '../../../../ir/tensor.js';
 import { tensorAt } from '../../util/tensor.js';
-import { allocFloats, checkFloat, floatsOf, floatsTo } from './norm.js';
+import { checkFloat, floatsOf, floatsTo } from './norm.js';
+import { outFloats } from '../alloc.js';
 
 /** InstanceNormalization: per (n, c) plane, y = scale[c] * (x - mean) / sqrt(var + epsilon) + B[c]. */
 function instanceNormalization(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tensor[] {
@@ -16,7 +17,7 @@ function instanceNormalization(inputs: readonly (Value | undefined)[], ctx: Kern
   const S = floatsOf(scale), Bv = floatsOf(bias);
   const len = N * C === 0 ? 0 : x.size / (N * C);
   const X = floatsOf(x);
-  const Y = allocFloats(x.type, x.size);
+  const Y = outFloats(ctx, 0, x.type, x.dims);
   for (let p = 0; p < N * C; p++) {
     const c = p % C;
     const o = p * len;

@@ -2,6 +2,7 @@ import type { KernelConfig, KernelContext, Value } from '../../../backend.js';
 import type { Tensor } from '../../../../ir/tensor.js';
 import { normalizeAxis, optTensor, tensorAt } from '../../util/tensor.js';
 import { allocFloats, checkFloat, expandTo, floatsOf, floatsTo, stashType } from './norm.js';
+import { outFloats } from '../alloc.js';
 
 /**
  * LayerNormalization (opset 17): normalizes X over the dims from `axis` on:
@@ -24,7 +25,7 @@ function layerNormalization(inputs: readonly (Value | undefined)[], ctx: KernelC
   const S = expandTo(scale, normDims, 'Scale');
   const B = bias ? expandTo(bias, normDims, 'B') : null;
   const X = floatsOf(x);
-  const Y = allocFloats(x.type, x.size);
+  const Y = outFloats(ctx, 0, x.type, x.dims);
   const wantStats = ctx.outputCount > 1;
   const Mean = wantStats ? allocFloats(stash, outer) : null;
   const Inv = wantStats ? allocFloats(stash, outer) : null;

@@ -2,6 +2,8 @@ import type { KernelConfig } from '../../../backend.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { tensorAt } from '../../util/tensor.js';
 import { axisIn, copyRange, prod, raw, rawAlloc } from './layout.js';
+import { outArray } from '../alloc.js';
+import type { TensorData } from '../../../../ir/dtype.js';
 
 /** Concat: join tensors along an axis (required attribute; negative allowed from opset 11). */
 export const concatConfig: KernelConfig = {
@@ -22,7 +24,13 @@ export const concatConfig: KernelConfig = {
     }
     const dims = [...first.dims];
     dims[axis] = total;
-    const out = rawAlloc(first.type, prod(dims));
+    let out: { data: TensorData } & ReturnType<typeof raw>;
+    if (ctx.alloc && first.type !== 'string') {
+      const data = outArray(ctx, 0, first.type, dims);
+      out = { data, ...raw(first.type, data) };
+    } else {
+      out = rawAlloc(first.type, prod(dims));
+    }
     const outer = prod(dims, 0, axis);
     const inner = prod(dims, axis + 1) * out.L;
     const rowOut = total * inner;

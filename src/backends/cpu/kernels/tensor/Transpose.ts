@@ -1,6 +1,7 @@
 import type { KernelConfig } from '../../../backend.js';
 import { tensorAt } from '../../util/tensor.js';
 import { transposeTensor } from './layout.js';
+import { outArray } from '../alloc.js';
 
 /** Transpose: permute axes (default: reverse them). */
 export const transposeConfig: KernelConfig = {
@@ -13,6 +14,6 @@ export const transposeConfig: KernelConfig = {
       throw new Error(`perm [${perm.join(',')}] is not a permutation of ${r} axes`);
     }
     if (perm.every((p, i) => p === i)) return [x];
-    return [transposeTensor(x, perm)];
+    return [transposeTensor(x, perm, ctx.alloc ? (dims) => outArray(ctx, 0, x.type, dims) : undefined)];
   },
 };

@@ -112,7 +112,8 @@ export function copyIndexed(src: Raw, base: number, idx: ArrayLike<number>, dst:
  * `src[offset + sum_i c_i * strides[i]]`. Strides may be 0 (broadcast) or negative (reversal).
  * Strides and offset count elements of `type`. Returns new storage of `type`.
  */
-export function stridedCopy(type: DataType, src: TensorData, outDims: Dims, strides: readonly number[], offset: number): TensorData {
+/** `dest`: storage to copy into (every element is written), else fresh. */
+export function stridedCopy(type: DataType, src: TensorData, outDims: Dims, strides: readonly number[], offset: number, dest?: TensorData): TensorData {
   const { v: S, L } = raw(type, src);
   let dims = [...outDims];
   let st = [...strides];
@@ -124,7 +125,7 @@ export function stridedCopy(type: DataType, src: TensorData, outDims: Dims, stri
     off *= L;
   }
   const n = sizeOf(dims);
-  const { data: out, v: D } = rawAlloc(type, n / L);
+  const { data: out, v: D } = dest ? { data: dest, ...raw(type, dest) } : rawAlloc(type, n / L);
   if (n === 0) return out;
   // Drop unit dims and merge dims that are contiguous with each other in the source.
   const cd: number[] = [];
@@ -214,11 +215,11 @@ export function prod(dims: Dims, from = 0, to = dims.length): number {
 }
 
 /** Permute `x`'s axes: output axis i is input axis perm[i]. */
-export function transposeTensor(x: Tensor, perm: readonly number[]): Tensor {
+export function transposeTensor(x: Tensor, perm: readonly number[], dest?: (dims: Dims) => TensorData): Tensor {
   const st = strides(x.dims);
   const outDims = perm.map((p) => x.dims[p]!);
   const outSt = perm.map((p) => st[p]!);
-  return new Tensor(x.type, stridedCopy(x.type, x.data, outDims, outSt, 0), outDims);
+  return new Tensor(x.type, stridedCopy(x.type, x.data, outDims, outSt, 0, dest?.(outDims)), outDims);
 }
 
 /** Copy `x` viewed as `viewDims` (same element count), permuted by `perm`, into a tensor of `outDims`. */

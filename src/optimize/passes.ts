@@ -1,7 +1,7 @@
 // The pass order, per level (onnxruntime's names). Every level includes the ones below it.
 //   basic:    semantics-preserving rewrites in standard ops only (the result loads in any runtime),
 //             including a per-channel bias Add folded into Conv's B and 2-D Transposes into Gemm
-//   extended: fusions into com.onnxflow ops (Gelu, SiLU, QuickGelu, LayerNormalization,
+//   extended: fusions into com.onnxflow ops (Gelu, SiLU, QuickGelu, GeGLU, LayerNormalization,
 //             FusedGroupNorm, FusedAttention (also from ai.onnx Attention), FusedGemm (also from
 //             MatMul / FusedGemm reading Transposes), SkipLayerNormalization)
 //   all:      + activation epilogues folded into FusedGemm / FusedGroupNorm / Conv (→ FusedConv)
@@ -13,6 +13,7 @@ import { eliminateDeadCode } from './dce.js';
 import { fuseAttention } from './fuse-attention.js';
 import { foldConvBias, fuseConvActivation } from './fuse-conv.js';
 import { fuseGelu } from './fuse-gelu.js';
+import { fuseGeGLU } from './fuse-geglu.js';
 import { fuseGemm, fuseGemmActivation } from './fuse-gemm.js';
 import { fuseGroupNorm, fuseGroupNormActivation } from './fuse-groupnorm.js';
 import { fuseLayerNorm, fuseSkipLayerNorm } from './fuse-layernorm.js';
@@ -45,6 +46,7 @@ export const EXTENDED: NamedPass[] = [
   { name: 'gelu-fusion', run: fuseGelu },
   { name: 'silu-fusion', run: fuseSiLU },
   { name: 'quickgelu-fusion', run: fuseQuickGelu },
+  { name: 'geglu-fusion', run: fuseGeGLU },
   { name: 'layernorm-fusion', run: fuseLayerNorm },
   { name: 'groupnorm-fusion', run: fuseGroupNorm },
   { name: 'attention-fusion', run: fuseAttention },

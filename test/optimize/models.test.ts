@@ -49,7 +49,7 @@ const CASES: Case[] = [
   {
     name: 'sd unet', model: () => buildUNet(sd.unet, 0).model,
     feeds: () => ({ sample: f32([1, 4, 8, 8], 1), timestep: new Tensor('float32', [501], []), encoder_hidden_states: f32([1, 77, 32], 2) }),
-    expect: (o) => ({ 'com.onnxflow:FusedAttention': o.Softmax!, 'com.onnxflow:FusedGroupNorm': o.InstanceNormalization!, 'com.onnxflow:Gelu': o.Erf!, Softmax: 0, InstanceNormalization: 0, Erf: 0, Sigmoid: 0 }),
+    expect: (o) => ({ 'com.onnxflow:FusedAttention': o.Softmax!, 'com.onnxflow:FusedGroupNorm': o.InstanceNormalization!, 'com.onnxflow:GeGLU': o.Erf!, 'com.onnxflow:Gelu': 0, Split: 0, Softmax: 0, InstanceNormalization: 0, Erf: 0, Sigmoid: 0 }),
   },
   {
     name: 'sd text encoder', model: () => buildTextEncoder(sd.textEncoder, 1000, 0).model,

@@ -67,7 +67,7 @@ const CASES: { name: string; expect: (opset: number) => Record<string, number> }
   {
     // ResNet (3 GroupNorms incl. the transformer's), Transformer2D (self + cross attention, GEGLU)
     name: 'unet_block',
-    expect: (opset) => ({ [F('FusedAttention')]: 2, Softmax: 0, [F('FusedGroupNorm')]: 3, InstanceNormalization: 0, [F('Gelu')]: 1, Erf: 0, Sigmoid: 0, ...norms(opset, 1, 2) }),
+    expect: (opset) => ({ [F('FusedAttention')]: 2, Softmax: 0, [F('FusedGroupNorm')]: 3, InstanceNormalization: 0, [F('GeGLU')]: 1, [F('Gelu')]: 0, Slice: 0, Erf: 0, Sigmoid: 0, ...norms(opset, 1, 2) }),
   },
   {
     // the attention's q/k/v Linear layers read one Transpose([0, 2, 1]) of the flattened image: FusedGemm transA

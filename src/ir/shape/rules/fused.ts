@@ -17,7 +17,15 @@ const fusedGemm: ShapeRule = (c) => [{
 
 const fusedAttention: ShapeRule = (c) => [{ type: c.inputs[0]?.type, shape: matmulShape(matmulShape(c.inputs[0]?.shape, c.inputs[1]?.shape), c.inputs[2]?.shape) }];
 
+/** GeGLU halves the last axis. */
+const geGlu: ShapeRule = (c) => {
+  const s = c.inputs[0]?.shape;
+  const last = s?.[s.length - 1];
+  return [{ type: c.inputs[0]?.type, shape: s && s.length ? [...s.slice(0, -1), typeof last === 'number' ? last / 2 : null] : s }];
+};
+
 export const fusedRules: Record<string, ShapeRule> = {
+  'com.onnxflow:GeGLU': geGlu,
   'com.onnxflow:FusedGemm': fusedGemm,
   'com.onnxflow:FusedAttention': fusedAttention,
   // FusedConv has Conv's inputs and attributes (plus the activation, which keeps the shape).

@@ -5,6 +5,7 @@ import { fusedAttentionConfig } from './FusedAttention.js';
 import { fusedConvConfig } from './FusedConv.js';
 import { fusedGemmConfig } from './FusedGemm.js';
 import { fusedGroupNormConfig } from './FusedGroupNorm.js';
+import { geGluConfig } from './GeGLU.js';
 import { fusedLayerNormConfig, skipLayerNormConfig } from './FusedLayerNorm.js';
 
-export const fusedKernels: KernelConfig[] = [fusedGemmConfig, fusedConvConfig, fusedAttentionConfig, fusedGroupNormConfig, siluConfig, fusedGeluConfig, quickGeluConfig, fusedLayerNormConfig, skipLayerNormConfig];
+export const fusedKernels: KernelConfig[] = [fusedGemmConfig, fusedConvConfig, fusedAttentionConfig, fusedGroupNormConfig, siluConfig, fusedGeluConfig, quickGeluConfig, geGluConfig, fusedLayerNormConfig, skipLayerNormConfig];

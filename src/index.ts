@@ -6,7 +6,7 @@ import './generate/sources.js';
 export { Tensor } from './ir/tensor.js';
 export type { DataType } from './ir/dtype.js';
 export { InferenceSession } from './engine/session.js';
-export type { SessionOptions, ValueMetadata, Feeds, Results } from './engine/session.js';
+export type { SessionOptions, ValueMetadata, Feeds, Results, MemoryReport, ArenaStats } from './engine/session.js';
 export type { Value, KernelConfig, KernelContext, KernelFn, Backend } from './backends/backend.js';
 export { registerBackend, listBackends, KernelTable } from './backends/registry.js';
 export { OnnxflowError, ModelError, InputError, KernelError, UnsupportedOpError } from './errors.js';

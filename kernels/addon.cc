@@ -14,6 +14,7 @@
 #include "cpu/attention.h"
 #include "cpu/conv.h"
 #include "cpu/gemm.h"
+#include "cpu/ops.h"
 #include "cpu/peak.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/cpu_features.h"
@@ -42,6 +43,18 @@ class Job : public Napi::AsyncWorker {
     Queue();
     return p;
   }
+  // Small jobs: run on the calling (JS) thread, skipping the two thread hops of the async path
+  // (each can cost a scheduler time slice on a loaded machine); the promise is already settled.
+  Napi::Promise run_inline() {
+    Napi::Promise p = deferred_.Promise();
+    try {
+      fn_();
+      deferred_.Resolve(Env().Undefined());
+    } catch (const std::exception& e) {
+      deferred_.Reject(Napi::Error::New(Env(), e.what()).Value());
+    }
+    return p;
+  }
 
  private:
   Napi::Promise::Deferred deferred_;
@@ -54,7 +67,8 @@ struct JobHolder {
   Job* job;
   explicit JobHolder(Napi::Env env) : job(new Job(env)) {}
   ~JobHolder() { delete job; }
-  Napi::Promise start() {
+  Napi::Promise start(bool sync = false) {
+    if (sync) return job->run_inline();  // the holder deletes the (never queued) job
     Job* j = job;
     job = nullptr;
     return j->start();
@@ -181,7 +195,7 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
       pack_panels(src.data + so[i], rs, ks, rows, K, P, scale, dst.data + dof[i]);
     });
   });
-  return h.start();
+  return h.start(flag(o, "sync"));
 }
 
 // gemm({ M, N, K, batch, a, aRs, aKs, aOffsets?, aPacked?, alpha?, b, bRs, bKs, bOffsets?, bPacked?,
@@ -201,7 +215,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const int64_t ldc = num(o, "ldc", N);
   const float alpha = static_cast<float>(fnum(o, "alpha", 1.0));
   const int act = static_cast<int>(num(o, "act", 0));
-  check(act >= 0 && act <= 3, env, "gemm: unknown activation");
+  check(act >= 0 && act <= 4, env, "gemm: unknown activation");
   check(!aPacked || alpha == 1.f, env, "gemm: alpha needs an unpacked A");
   int64_t aRs = 0, aKs = 0, bRs = 0, bKs = 0;
   if (aPacked) {
@@ -241,7 +255,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     call.ep.act = static_cast<Act>(act);
     gemm_run(call);
   });
-  return h.start();
+  return h.start(flag(o, "sync"));
 }
 
 Conv2dParams conv_params(const Napi::Object& o) {
@@ -275,7 +289,7 @@ Napi::Value Conv2dPackWeight(const Napi::CallbackInfo& info) {
   check(w.length == p.M * (p.C / p.group) * p.KH * p.KW, env, "conv2d: W has the wrong size");
   check(packed.length >= conv2d_packed_weight_floats(p), env, "conv2d: packed buffer too small");
   h.job->set([=] { conv2d_pack_weight(p, w.data, packed.data); });
-  return h.start();
+  return h.start(flag(o, "sync"));
 }
 
 // conv2d({ ...geometry, x, packed, bias?, y, act? }) -> Promise
@@ -287,42 +301,215 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   F32 x = f32(o, "x", h.job, true), packed = f32(o, "packed", h.job, true), y = f32(o, "y", h.job, true);
   F32 bias = f32(o, "bias", h.job, false);
   const int act = static_cast<int>(num(o, "act", 0));
-  check(act >= 0 && act <= 3, env, "conv2d: unknown activation");
+  check(act >= 0 && act <= 4, env, "conv2d: unknown activation");
   check(x.length == p.N * p.C * p.H * p.W, env, "conv2d: X has the wrong size");
   check(y.length == p.N * p.M * p.OH * p.OW, env, "conv2d: Y has the wrong size");
   check(packed.length >= conv2d_packed_weight_floats(p), env, "conv2d: packed weight too small");
   check(!bias.data || bias.length == p.M, env, "conv2d: bias has the wrong size");
   h.job->set([=] { conv2d_run(p, x.data, packed.data, bias.data, y.data, static_cast<Act>(act)); });
-  return h.start();
+  return h.start(flag(o, "sync"));
 }
 
-// attention({ B, Hq, Hkv, Sq, Skv, D, Dv, scale, causal?, q, k, v, y, qb, qh, qs, kb, kh, ks, vb, vh, vs,
-//             yb, yh, ys }) -> Promise: fused blockwise attention (no mask, no cache).
+// A Uint8Array field (optional), pinned in the job.
+struct U8 {
+  const uint8_t* data = nullptr;
+  int64_t length = 0;
+};
+U8 u8(const Napi::Object& o, const char* key, Job* job) {
+  Napi::Value v = o.Get(key);
+  if (v.IsUndefined() || v.IsNull()) return {};
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
+    throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a Uint8Array");
+  }
+  auto a = v.As<Napi::Uint8Array>();
+  job->keep(v);
+  return {a.Data(), static_cast<int64_t>(a.ElementLength())};
+}
+
+// attention({ BH, Sq, Skv, D, Dv, scale, causal?, causalOffset?, q, k, v, y, qo, ko, vo, yo (Float64Array
+//             offsets per entry), qs, ks, kd?, vs, ys, mask?, mo?, mi?, mj?, cond?, co?, ci?, cj?, fill?, keep? })
+//   -> Promise: fused blockwise attention (see cpu/attention.h).
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = info[0].As<Napi::Object>();
   JobHolder h(env);
-  AttentionParams p;
-  p.B = num(o, "B"), p.Hq = num(o, "Hq"), p.Hkv = num(o, "Hkv"), p.Sq = num(o, "Sq"), p.Skv = num(o, "Skv");
-  p.D = num(o, "D"), p.Dv = num(o, "Dv");
-  p.scale = static_cast<float>(fnum(o, "scale", 1.0 / std::sqrt(static_cast<double>(std::max<int64_t>(1, p.D)))));
-  p.causal = flag(o, "causal");
-  p.qb = num(o, "qb"), p.qh = num(o, "qh"), p.qs = num(o, "qs");
-  p.kb = num(o, "kb"), p.kh = num(o, "kh"), p.ks = num(o, "ks");
-  p.vb = num(o, "vb"), p.vh = num(o, "vh"), p.vs = num(o, "vs");
-  p.yb = num(o, "yb"), p.yh = num(o, "yh"), p.ys = num(o, "ys");
-  check(p.B >= 1 && p.Hq >= 1 && p.Hkv >= 1 && p.Hq % p.Hkv == 0 && p.Sq >= 1 && p.Skv >= 1 && p.D >= 1 && p.Dv >= 1,
-        env, "attention: bad sizes");
-  F32 q = f32(o, "q", h.job, true), k = f32(o, "k", h.job, true), v = f32(o, "v", h.job, true), y = f32(o, "y", h.job, true);
-  auto span = [](int64_t n0, int64_t s0, int64_t n1, int64_t s1, int64_t n2, int64_t s2, int64_t n3) {
-    return (n0 - 1) * s0 + (n1 - 1) * s1 + (n2 - 1) * s2 + n3;
+  struct Owned {
+    AttentionParams p;
+    std::vector<int64_t> qo, ko, vo, yo, mo, co;
   };
-  check(p.qb >= 0 && p.qh >= 0 && p.qs >= 0 && span(p.B, p.qb, p.Hq, p.qh, p.Sq, p.qs, p.D) <= q.length, env, "attention: Q out of bounds");
-  check(p.kb >= 0 && p.kh >= 0 && p.ks >= 0 && span(p.B, p.kb, p.Hkv, p.kh, p.Skv, p.ks, p.D) <= k.length, env, "attention: K out of bounds");
-  check(p.vb >= 0 && p.vh >= 0 && p.vs >= 0 && span(p.B, p.vb, p.Hkv, p.vh, p.Skv, p.vs, p.Dv) <= v.length, env, "attention: V out of bounds");
-  check(p.yb >= 0 && p.yh >= 0 && p.ys >= 0 && span(p.B, p.yb, p.Hq, p.yh, p.Sq, p.ys, p.Dv) <= y.length, env, "attention: Y out of bounds");
-  h.job->set([=] { attention_run(p, q.data, k.data, v.data, y.data); });
-  return h.start();
+  auto own = std::make_shared<Owned>();
+  AttentionParams& p = own->p;
+  p.BH = num(o, "BH"), p.Sq = num(o, "Sq"), p.Skv = num(o, "Skv"), p.D = num(o, "D"), p.Dv = num(o, "Dv");
+  check(p.BH >= 0 && p.Sq >= 0 && p.Skv >= 0 && p.D >= 1 && p.Dv >= 1, env, "attention: bad sizes");
+  p.scale = static_cast<float>(fnum(o, "scale", 1.0 / std::sqrt(static_cast<double>(p.D))));
+  p.causal = flag(o, "causal");
+  p.causal_offset = num(o, "causalOffset", 0);
+  p.qs = num(o, "qs"), p.ks = num(o, "ks"), p.kd = num(o, "kd", 1), p.vs = num(o, "vs"), p.ys = num(o, "ys");
+  check(p.qs >= 0 && p.ks >= 0 && p.kd >= 0 && p.vs >= 0 && p.ys >= 0, env, "attention: negative stride");
+  own->qo = offsets(o, "qo", p.BH), own->ko = offsets(o, "ko", p.BH), own->vo = offsets(o, "vo", p.BH), own->yo = offsets(o, "yo", p.BH);
+  check(static_cast<int64_t>(own->qo.size()) == p.BH && static_cast<int64_t>(own->ko.size()) == p.BH &&
+            static_cast<int64_t>(own->vo.size()) == p.BH && static_cast<int64_t>(own->yo.size()) == p.BH,
+        env, "attention: qo, ko, vo, yo are required");
+  F32 q = f32(o, "q", h.job, true), k = f32(o, "k", h.job, true), v = f32(o, "v", h.job, true), y = f32(o, "y", h.job, true);
+  F32 mask = f32(o, "mask", h.job, false);
+  U8 cond = u8(o, "cond", h.job);
+  if (mask.data) {
+    own->mo = offsets(o, "mo", p.BH);
+    p.mi = num(o, "mi", 0), p.mj = num(o, "mj", 0);
+    check(static_cast<int64_t>(own->mo.size()) == p.BH && p.mi >= 0 && p.mj >= 0, env, "attention: bad mask layout");
+  }
+  if (cond.data) {
+    own->co = offsets(o, "co", p.BH);
+    p.ci = num(o, "ci", 0), p.cj = num(o, "cj", 0);
+    check(static_cast<int64_t>(own->co.size()) == p.BH && p.ci >= 0 && p.cj >= 0, env, "attention: bad cond layout");
+    p.fill = static_cast<float>(fnum(o, "fill", 0.0));
+    Napi::Value kv = o.Get("keep");
+    p.keep = kv.IsBoolean() ? kv.As<Napi::Boolean>().Value() : true;
+  }
+  const int64_t sq1 = std::max<int64_t>(0, p.Sq - 1), sk1 = std::max<int64_t>(0, p.Skv - 1);
+  for (int64_t t = 0; t < p.BH; t++) {
+    if (p.Sq > 0) {
+      check(own->qo[t] >= 0 && own->qo[t] + sq1 * p.qs + p.D <= q.length, env, "attention: Q out of bounds");
+      check(own->yo[t] >= 0 && own->yo[t] + sq1 * p.ys + p.Dv <= y.length, env, "attention: Y out of bounds");
+    }
+    if (p.Skv > 0) {
+      check(own->ko[t] >= 0 && own->ko[t] + sk1 * p.ks + (p.D - 1) * p.kd + 1 <= k.length, env, "attention: K out of bounds");
+      check(own->vo[t] >= 0 && own->vo[t] + sk1 * p.vs + p.Dv <= v.length, env, "attention: V out of bounds");
+      if (mask.data && p.Sq > 0)
+        check(own->mo[t] >= 0 && own->mo[t] + sq1 * p.mi + sk1 * p.mj + 1 <= mask.length, env, "attention: mask out of bounds");
+      if (cond.data && p.Sq > 0)
+        check(own->co[t] >= 0 && own->co[t] + sq1 * p.ci + sk1 * p.cj + 1 <= cond.length, env, "attention: cond out of bounds");
+    }
+  }
+  p.qo = own->qo.data(), p.ko = own->ko.data(), p.vo = own->vo.data(), p.yo = own->yo.data();
+  p.mask = mask.data, p.mo = own->mo.empty() ? nullptr : own->mo.data();
+  p.cond = cond.data, p.co = own->co.empty() ? nullptr : own->co.data();
+  h.job->set([=] { attention_run(own->p, q.data, k.data, v.data, y.data); });
+  return h.start(flag(o, "sync"));
+}
+
+// groupNorm({ x, gamma, beta, y, N, C, S, G, eps, act? }) -> Promise
+Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  const int64_t N = num(o, "N"), C = num(o, "C"), S = num(o, "S"), G = num(o, "G");
+  const float eps = static_cast<float>(fnum(o, "eps", 1e-5));
+  const int act = static_cast<int>(num(o, "act", 0));
+  check(N >= 0 && C >= 1 && S >= 0 && G >= 1 && C % G == 0 && act >= 0 && act <= 4, env, "groupNorm: bad sizes");
+  F32 x = f32(o, "x", h.job, true), g = f32(o, "gamma", h.job, true), b = f32(o, "beta", h.job, true), y = f32(o, "y", h.job, true);
+  check(x.length == N * C * S && y.length == x.length && g.length == C && b.length == C, env, "groupNorm: wrong sizes");
+  h.job->set([=] { group_norm_run(x.data, g.data, b.data, y.data, N, C, S, G, eps, act); });
+  return h.start(flag(o, "sync"));
+}
+
+// layerNorm({ a, b?, gamma, beta?, y, sum?, mean?, invStd?, rows, D, eps }) -> Promise
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  const int64_t rows = num(o, "rows"), D = num(o, "D");
+  const float eps = static_cast<float>(fnum(o, "eps", 1e-5));
+  check(rows >= 0 && D >= 1, env, "layerNorm: bad sizes");
+  F32 a = f32(o, "a", h.job, true), b = f32(o, "b", h.job, false), g = f32(o, "gamma", h.job, true);
+  F32 be = f32(o, "beta", h.job, false), y = f32(o, "y", h.job, true), s = f32(o, "sum", h.job, false);
+  F32 mean = f32(o, "mean", h.job, false), inv = f32(o, "invStd", h.job, false);
+  const int64_t n = rows * D;
+  check(a.length == n && y.length == n && (!b.data || b.length == n) && (!s.data || s.length == n), env, "layerNorm: wrong sizes");
+  check(g.length == D && (!be.data || be.length == D), env, "layerNorm: gamma / beta must have D values");
+  check((!mean.data || mean.length == rows) && (!inv.data || inv.length == rows), env, "layerNorm: mean / invStd must have one value per row");
+  h.job->set([=] { layer_norm_run(a.data, b.data, g.data, be.data, y.data, s.data, mean.data, inv.data, rows, D, eps); });
+  return h.start(flag(o, "sync"));
+}
+
+// softmax({ x, y, rows, D, log? }) -> Promise
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  const int64_t rows = num(o, "rows"), D = num(o, "D");
+  check(rows >= 0 && D >= 1, env, "softmax: bad sizes");
+  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  check(x.length == rows * D && y.length == x.length, env, "softmax: wrong sizes");
+  const bool lg = flag(o, "log");
+  h.job->set([=] { softmax_run(x.data, y.data, rows, D, lg); });
+  return h.start(flag(o, "sync"));
+}
+
+// activation({ x, y, act }) -> Promise
+Napi::Value Activation(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  const int act = static_cast<int>(num(o, "act"));
+  check(act >= 0 && act <= 4, env, "activation: unknown activation");
+  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  check(x.length == y.length, env, "activation: wrong sizes");
+  h.job->set([=] { activation_run(x.data, y.data, x.length, act); });
+  return h.start(flag(o, "sync"));
+}
+
+// binary({ a, b, y, dims: number[], aStrides: number[], bStrides: number[], op: 0 add | 1 sub | 2 mul | 3 div }) -> Promise
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  const int op = static_cast<int>(num(o, "op"));
+  check(op >= 0 && op <= 3, env, "binary: unknown op");
+  auto ints = [&](const char* key) {
+    Napi::Value v = o.Get(key);
+    check(v.IsArray(), env, std::string("binary: '") + key + "' must be an array");
+    Napi::Array a = v.As<Napi::Array>();
+    std::vector<int64_t> out(a.Length());
+    for (uint32_t i = 0; i < a.Length(); i++) out[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
+    return out;
+  };
+  auto dims = std::make_shared<std::vector<int64_t>>(ints("dims"));
+  auto as = std::make_shared<std::vector<int64_t>>(ints("aStrides"));
+  auto bs = std::make_shared<std::vector<int64_t>>(ints("bStrides"));
+  const int rank = static_cast<int>(dims->size());
+  check(rank <= 8 && static_cast<int>(as->size()) == rank && static_cast<int>(bs->size()) == rank, env, "binary: bad rank");
+  F32 a = f32(o, "a", h.job, true), b = f32(o, "b", h.job, true), y = f32(o, "y", h.job, true);
+  int64_t n = 1, amax = 0, bmax = 0;
+  for (int i = 0; i < rank; i++) {
+    check((*dims)[i] >= 0 && (*as)[i] >= 0 && (*bs)[i] >= 0, env, "binary: negative size");
+    n *= (*dims)[i];
+    amax += ((*dims)[i] - 1) * (*as)[i];
+    bmax += ((*dims)[i] - 1) * (*bs)[i];
+  }
+  if (rank) check((*as)[rank - 1] <= 1 && (*bs)[rank - 1] <= 1, env, "binary: inner strides must be 0 or 1");
+  check(y.length == n && (n == 0 || (amax < a.length && bmax < b.length)), env, "binary: out of bounds");
+  h.job->set([=] { binary_run(a.data, as->data(), b.data, bs->data(), y.data, dims->data(), rank, op); });
+  return h.start(flag(o, "sync"));
+}
+
+// stridedCopy({ x, y, dims: number[], xStrides: number[] }) -> Promise: y (dense) = x read with strides.
+Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  auto ints = [&](const char* key) {
+    Napi::Value v = o.Get(key);
+    check(v.IsArray(), env, std::string("stridedCopy: '") + key + "' must be an array");
+    Napi::Array a = v.As<Napi::Array>();
+    std::vector<int64_t> out(a.Length());
+    for (uint32_t i = 0; i < a.Length(); i++) out[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
+    return out;
+  };
+  auto dims = std::make_shared<std::vector<int64_t>>(ints("dims"));
+  auto xs = std::make_shared<std::vector<int64_t>>(ints("xStrides"));
+  const int rank = static_cast<int>(dims->size());
+  check(rank <= 8 && static_cast<int>(xs->size()) == rank, env, "stridedCopy: bad rank");
+  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  int64_t n = 1, xmax = 0;
+  for (int i = 0; i < rank; i++) {
+    check((*dims)[i] >= 0 && (*xs)[i] >= 0, env, "stridedCopy: negative size");
+    n *= (*dims)[i];
+    xmax += ((*dims)[i] - 1) * (*xs)[i];
+  }
+  check(y.length == n && (n == 0 || xmax < x.length), env, "stridedCopy: out of bounds");
+  h.job->set([=] { strided_copy_run(x.data, xs->data(), y.data, dims->data(), rank); });
+  return h.start(flag(o, "sync"));
 }
 
 // alloc(n) -> Float32Array of n floats, uninitialized (kernels write every element), from the
@@ -384,6 +571,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2dPackWeight", Napi::Function::New(env, Conv2dPackWeight));
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("groupNorm", Napi::Function::New(env, GroupNorm));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("activation", Napi::Function::New(env, Activation));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("stridedCopy", Napi::Function::New(env, StridedCopy));
   exports.Set("alloc", Napi::Function::New(env, Alloc));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));
   return exports;

@@ -24,6 +24,8 @@
         "addon.cc",
         "cpu/gemm.cc",
         "cpu/gemm_scalar.cc",
+        "cpu/vec_scalar.cc",
+        "cpu/ops.cc",
         "cpu/conv.cc",
         "cpu/attention.cc",
         "runtime/thread_pool.cc",
@@ -46,7 +48,7 @@
         {
           "target_name": "onnxflow_avx2",
           "type": "static_library",
-          "sources": ["arch/x86/gemm_avx2.cc", "arch/x86/peak_avx2.cc"],
+          "sources": ["arch/x86/gemm_avx2.cc", "arch/x86/peak_avx2.cc", "arch/x86/vec_avx2.cc"],
           "cflags": ["-mavx2", "-mfma"],
           "xcode_settings": { "OTHER_CFLAGS": ["-mavx2", "-mfma"] },
           "msvs_settings": { "VCCLCompilerTool": { "EnableEnhancedInstructionSet": 5 } }

@@ -8,6 +8,7 @@
 
 #include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
+#include "vec.h"
 
 namespace onnxflow {
 
@@ -60,30 +61,13 @@ inline int64_t ceil_div(int64_t x, int64_t m) { return (x + m - 1) / m; }
 
 void epilogue_tile(float* c, int64_t ldc, int mr, int nr, const float* row_bias, const float* col_bias, Act act) {
   if (!row_bias && !col_bias && act == Act::None) return;
-  for (int i = 0; i < mr; i++) {
-    float* ci = c + i * ldc;
-    const float rb = row_bias ? row_bias[i] : 0.f;
-    if (col_bias) for (int j = 0; j < nr; j++) ci[j] += rb + col_bias[j];
-    else if (row_bias) for (int j = 0; j < nr; j++) ci[j] += rb;
-    switch (act) {
-      case Act::Relu: for (int j = 0; j < nr; j++) ci[j] = ci[j] > 0.f ? ci[j] : 0.f; break;
-      case Act::Gelu: for (int j = 0; j < nr; j++) ci[j] = 0.5f * ci[j] * (1.f + std::erf(ci[j] * 0.70710678118654752f)); break;
-      case Act::Silu: for (int j = 0; j < nr; j++) ci[j] = ci[j] / (1.f + std::exp(-ci[j])); break;
-      case Act::None: break;
-    }
-  }
+  const VecOps& v = active_vec();
+  for (int i = 0; i < mr; i++) v.bias_act(c + i * ldc, nr, row_bias ? row_bias[i] : 0.f, col_bias, static_cast<int>(act));
 }
 
 }  // namespace
 
-float apply_act(float v, Act act) {
-  switch (act) {
-    case Act::Relu: return v > 0.f ? v : 0.f;
-    case Act::Gelu: return 0.5f * v * (1.f + std::erf(v * 0.70710678118654752f));
-    case Act::Silu: return v / (1.f + std::exp(-v));
-    default: return v;
-  }
-}
+float apply_act(float v, Act act) { return act_scalar(v, static_cast<int>(act)); }
 
 const MicroKernel& active_kernel() { return *g_kernel; }
 

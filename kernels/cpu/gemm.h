@@ -1,6 +1,6 @@
 // GEMM: C[b] (M x N) = op(A[b]) (M x K) * op(B[b]) (K x N), fp32 accumulate, cache-blocked over
 // packed panels with the ISA's register-tiled microkernel, threaded over (batch, row block,
-// column block) tasks, with a fused epilogue (row/column bias, ReLU / GELU / SiLU) applied to each
+// column block) tasks, with a fused epilogue (row/column bias, ReLU / GELU (erf or tanh) / SiLU, vectorized) applied to each
 // tile while it is still in cache.
 #pragma once
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 namespace onnxflow {
 
-enum class Act : int { None = 0, Relu = 1, Gelu = 2, Silu = 3 };
+enum class Act : int { None = 0, Relu = 1, Gelu = 2, Silu = 3, GeluTanh = 4 };
 
 /** The microkernel chosen at load (best the CPU supports), or forced with set_isa. */
 const MicroKernel& active_kernel();

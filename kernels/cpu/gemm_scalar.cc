@@ -64,6 +64,7 @@ const MicroKernel kScalar = {
     {kernel_4x16<1>, kernel_4x16<2>, kernel_4x16<3>, kernel_4x16<4>, nullptr, nullptr, nullptr, nullptr,
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
     row_max_scalar, exp_sum_scalar,
+    {},
 };
 
 }  // namespace

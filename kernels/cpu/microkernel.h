@@ -9,6 +9,9 @@
 namespace onnxflow {
 
 using MicroFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate);
+// Same tile with A read row-major (a[i * lda + k]) instead of packed: for operands already in cache
+// (attention's probabilities), skipping the pack.
+using MicroFnA = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int accumulate);
 
 struct MicroKernel {
   const char* isa;
@@ -21,6 +24,8 @@ struct MicroKernel {
   // x[i] = exp(x[i] - sub) (exactly 0 below -87) returning the sum.
   float (*row_max)(const float* x, int64_t n);
   float (*exp_sum)(float* x, int64_t n, float sub);
+  // fa[rows - 1]: the rows x NR tile with A row-major (nullptr where the ISA has none: pack instead).
+  MicroFnA fa[16];
 };
 
 // Portable versions (cpu/gemm_scalar.cc), also used for the vector loops' tails.

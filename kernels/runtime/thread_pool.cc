@@ -51,6 +51,9 @@ void ThreadPool::worker_main(int index) {
       cv_start_.wait(lk, [&] { return stop_ || generation_ != seen; });
       if (stop_) return;
       seen = generation_;
+      // A worker that wakes after the caller closed the job (it ran every task itself) skips it.
+      if (!open_) continue;
+      active_++;
     }
     drain(index);
     {
@@ -60,6 +63,9 @@ void ThreadPool::worker_main(int index) {
   }
 }
 
+// The caller runs tasks too and, once every task is claimed, closes the job: it then waits only for
+// workers still inside a task, never for one the OS has not scheduled yet (on a loaded machine that
+// would cost a whole time slice per job).
 void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int)>& fn) {
   if (n <= 0) return;
   if (n == 1 || workers_.empty()) {
@@ -72,11 +78,16 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int)>
     fn_ = &fn;
     n_ = n;
     next_.store(0, std::memory_order_relaxed);
-    active_.store(static_cast<int>(workers_.size()));
+    active_.store(0);
+    open_ = true;
     generation_.fetch_add(1, std::memory_order_release);
   }
   cv_start_.notify_all();
   drain(0);
+  {
+    std::lock_guard<std::mutex> lk(m_);
+    open_ = false;  // every task is claimed: no worker joins from here on
+  }
   {
     const auto until = std::chrono::steady_clock::now() + std::chrono::microseconds(spin_us_);
     while (active_.load(std::memory_order_acquire) != 0 && std::chrono::steady_clock::now() < until) {

@@ -1,6 +1,7 @@
 // Persistent thread pool: workers sized to the cores, started once, sleeping between jobs.
 // parallel_for hands out task indices through an atomic counter (dynamic scheduling); the calling
-// thread works too. Jobs are serialized: a second caller waits for the first job to finish.
+// thread works too and closes the job once every task is claimed (it never waits for a worker that
+// has not started). Jobs are serialized: a second caller waits for the first job to finish.
 // Workers spin briefly (200 us by default) for the next job before sleeping, so back-to-back kernels
 // and a loaded machine do not pay a scheduler wake-up per job.
 #pragma once
@@ -40,6 +41,7 @@ class ThreadPool {
   std::condition_variable cv_start_, cv_done_;
   std::atomic<uint64_t> generation_{0};
   bool stop_ = false;
+  bool open_ = false;  // workers may still join the current job
   const std::function<void(int64_t, int)>* fn_ = nullptr;
   int64_t n_ = 0;
   std::atomic<int64_t> next_{0};

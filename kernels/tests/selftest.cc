@@ -136,31 +136,43 @@ static void test_conv(int trial) {
   compare(what, Y, ref);
 }
 
+struct AttnGeo {
+  int64_t B, Hq, Hkv, qb, qh, kb, kh, vb, vh, yb, yh;
+};
+
 static void test_attention(int trial) {
   AttentionParams p;
-  p.B = ri(1, 2), p.Hkv = ri(1, 2), p.Hq = p.Hkv * ri(1, 2), p.Sq = ri(1, 140), p.Skv = ri(1, 150), p.D = ri(1, 40), p.Dv = ri(1, 40);
+  AttnGeo g;
+  g.B = ri(1, 2), g.Hkv = ri(1, 2), g.Hq = g.Hkv * ri(1, 2), p.Sq = ri(1, 140), p.Skv = ri(1, 150), p.D = ri(1, 40), p.Dv = ri(1, 40);
   p.scale = 0.3f, p.causal = ri(0, 1);
   if (p.causal && p.Skv < p.Sq) p.Skv = p.Sq;
   // 4-D layout [B, H, S, d]
-  p.qb = p.Hq * p.Sq * p.D, p.qh = p.Sq * p.D, p.qs = p.D;
-  p.kb = p.Hkv * p.Skv * p.D, p.kh = p.Skv * p.D, p.ks = p.D;
-  p.vb = p.Hkv * p.Skv * p.Dv, p.vh = p.Skv * p.Dv, p.vs = p.Dv;
-  p.yb = p.Hq * p.Sq * p.Dv, p.yh = p.Sq * p.Dv, p.ys = p.Dv;
-  auto Q = rnd(p.B * p.qb), K = rnd(p.B * p.kb), V = rnd(p.B * p.vb);
+  g.qb = g.Hq * p.Sq * p.D, g.qh = p.Sq * p.D, p.qs = p.D;
+  g.kb = g.Hkv * p.Skv * p.D, g.kh = p.Skv * p.D, p.ks = p.D;
+  g.vb = g.Hkv * p.Skv * p.Dv, g.vh = p.Skv * p.Dv, p.vs = p.Dv;
+  g.yb = g.Hq * p.Sq * p.Dv, g.yh = p.Sq * p.Dv, p.ys = p.Dv;
+  p.BH = g.B * g.Hq;
+  std::vector<int64_t> qo(p.BH), ko(p.BH), vo(p.BH), yo(p.BH);
+  for (int64_t t = 0; t < p.BH; t++) {
+    const int64_t b = t / g.Hq, h = t % g.Hq, kvh = h / (g.Hq / g.Hkv);
+    qo[t] = b * g.qb + h * g.qh, yo[t] = b * g.yb + h * g.yh, ko[t] = b * g.kb + kvh * g.kh, vo[t] = b * g.vb + kvh * g.vh;
+  }
+  p.qo = qo.data(), p.ko = ko.data(), p.vo = vo.data(), p.yo = yo.data();
+  auto Q = rnd(g.B * g.qb), K = rnd(g.B * g.kb), V = rnd(g.B * g.vb);
   for (auto& x : Q) x *= 3.f;  // peakier softmax
-  std::vector<float> Y(p.B * p.yb);
+  std::vector<float> Y(g.B * g.yb);
   attention_run(p, Q.data(), K.data(), V.data(), Y.data());
   std::vector<double> ref(Y.size());
-  for (int64_t b = 0; b < p.B; b++)
-    for (int64_t h = 0; h < p.Hq; h++) {
-      const int64_t kh = h / (p.Hq / p.Hkv);
+  for (int64_t b = 0; b < g.B; b++)
+    for (int64_t h = 0; h < g.Hq; h++) {
+      const int64_t kh = h / (g.Hq / g.Hkv);
       for (int64_t i = 0; i < p.Sq; i++) {
         std::vector<double> s(p.Skv);
         double mx = -1e300;
         const int64_t n = p.causal ? std::min(p.Skv, i + 1) : p.Skv;
         for (int64_t j = 0; j < n; j++) {
           double d = 0;
-          for (int64_t e = 0; e < p.D; e++) d += double(Q[b * p.qb + h * p.qh + i * p.qs + e]) * K[b * p.kb + kh * p.kh + j * p.ks + e];
+          for (int64_t e = 0; e < p.D; e++) d += double(Q[b * g.qb + h * g.qh + i * p.qs + e]) * K[b * g.kb + kh * g.kh + j * p.ks + e];
           s[j] = d * p.scale;
           mx = std::max(mx, s[j]);
         }
@@ -168,14 +180,14 @@ static void test_attention(int trial) {
         for (int64_t j = 0; j < n; j++) l += (s[j] = std::exp(s[j] - mx));
         for (int64_t e = 0; e < p.Dv; e++) {
           double o = 0;
-          for (int64_t j = 0; j < n; j++) o += s[j] * V[b * p.vb + kh * p.vh + j * p.vs + e];
-          ref[b * p.yb + h * p.yh + i * p.ys + e] = o / l;
+          for (int64_t j = 0; j < n; j++) o += s[j] * V[b * g.vb + kh * g.vh + j * p.vs + e];
+          ref[b * g.yb + h * g.yh + i * p.ys + e] = o / l;
         }
       }
     }
   char what[160];
-  std::snprintf(what, sizeof what, "attention #%d B=%ld Hq=%ld Hkv=%ld Sq=%ld Skv=%ld D=%ld Dv=%ld causal=%d", trial, (long)p.B,
-                (long)p.Hq, (long)p.Hkv, (long)p.Sq, (long)p.Skv, (long)p.D, (long)p.Dv, p.causal);
+  std::snprintf(what, sizeof what, "attention #%d B=%ld Hq=%ld Hkv=%ld Sq=%ld Skv=%ld D=%ld Dv=%ld causal=%d", trial, (long)g.B,
+                (long)g.Hq, (long)g.Hkv, (long)p.Sq, (long)p.Skv, (long)p.D, (long)p.Dv, p.causal);
   compare(what, Y, ref);
 }
 

@@ -15,6 +15,7 @@ import { randomFloats } from '../helpers/rng.js';
 
 // Tiny products would otherwise go to the cpu kernel; test the native path on every size.
 process.env.ONNXFLOW_NATIVE_MIN_FLOPS = '0';
+process.env.ONNXFLOW_NATIVE_MIN_ELEMS = '0';
 
 const status = nativeStatus();
 let seed = 100;
@@ -204,8 +205,9 @@ if (!status.available) {
     const { runCases } = await import(join(dist, 'conformance', 'pool.js'));
     const all: { id: string }[] = cases.listCases(suite);
     const opOf = (c: { id: string }): string => { try { return cases.primaryOp(c, cases.loadCaseModel(c)); } catch { return '?'; } };
-    const mine = all.filter((c) => ['MatMul', 'Gemm', 'Conv', 'Attention'].includes(opOf(c)));
-    describe(`ONNX conformance on backend native (${mine.length} tests of MatMul, Gemm, Conv, Attention)`, () => {
+    const ops = ['MatMul', 'Gemm', 'Conv', 'Attention', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'Add', 'Sub', 'Mul', 'Div', 'Transpose'];
+    const mine = all.filter((c) => ops.includes(opOf(c)));
+    describe(`ONNX conformance on backend native (${mine.length} tests of ${ops.join(', ')})`, () => {
       const results = new Map<string, { status: string; reason?: string }>();
       it('runs', async () => {
         for (const r of await runCases(mine, { backend: 'native', workers: 1, timeoutMs: 120_000 })) results.set(r.id, r);

@@ -11,7 +11,7 @@ static uint64_t xgetbv0() {
   return (static_cast<uint64_t>(edx) << 32) | eax;
 }
 
-CpuFeatures detect_cpu_features() {
+static CpuFeatures detect_uncached() {
   CpuFeatures f{};
   unsigned a, b, c, d;
   if (!__get_cpuid(1, &a, &b, &c, &d)) return f;
@@ -24,6 +24,12 @@ CpuFeatures detect_cpu_features() {
   __cpuid_count(7, 0, a, b, c, d);
   f.avx2_fma = ymm && fma && ((b >> 5) & 1);
   f.avx512 = zmm && f.avx2_fma && ((b >> 16) & 1) && ((b >> 30) & 1) && ((b >> 31) & 1);
+  return f;
+}
+
+// cpuid traps to the hypervisor in a VM (tens of microseconds): detect once.
+CpuFeatures detect_cpu_features() {
+  static const CpuFeatures f = detect_uncached();
   return f;
 }
 

@@ -78,6 +78,37 @@ void kernel_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t l
   }
 }
 
+template <int R>
+void kernel_6x16_sa(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int accumulate) {
+  __m256 acc0[R], acc1[R];
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+    acc0[i] = _mm256_setzero_ps();
+    acc1[i] = _mm256_setzero_ps();
+  }
+  for (int64_t k = 0; k < kc; k++) {
+    const __m256 b0 = _mm256_loadu_ps(b);
+    const __m256 b1 = _mm256_loadu_ps(b + 8);
+#pragma GCC unroll 6
+    for (int i = 0; i < R; i++) {
+      const __m256 ai = _mm256_broadcast_ss(a + i * lda + k);
+      acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
+      acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
+    }
+    b += 16;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
+      acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
+    }
+    _mm256_storeu_ps(ci, acc0[i]);
+    _mm256_storeu_ps(ci + 8, acc1[i]);
+  }
+}
+
 float row_max_avx2(const float* x, int64_t n) {
   __m256 m = _mm256_set1_ps(-__builtin_inff());
   int64_t i = 0;
@@ -126,6 +157,8 @@ const MicroKernel kAvx2 = {
     {kernel_small_x16<1>, kernel_small_x16<2>, kernel_6x16<3>, kernel_6x16<4>, kernel_6x16<5>, kernel_6x16<6>,
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
     row_max_avx2, exp_sum_avx2,
+    {kernel_6x16_sa<1>, kernel_6x16_sa<2>, kernel_6x16_sa<3>, kernel_6x16_sa<4>, kernel_6x16_sa<5>, kernel_6x16_sa<6>,
+     nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
 }  // namespace

@@ -122,6 +122,7 @@ const MicroKernel kAvx512 = {
      kernel_14x32<7>, kernel_14x32<8>, kernel_14x32<9>, kernel_14x32<10>, kernel_14x32<11>, kernel_14x32<12>,
      kernel_14x32<13>, kernel_14x32<14>, nullptr, nullptr},
     row_max_avx512, exp_sum_avx512,
+    {},
 };
 
 }  // namespace

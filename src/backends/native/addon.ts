@@ -8,7 +8,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 /** Activation fused into the GEMM epilogue. */
-export const NativeAct = { None: 0, Relu: 1, Gelu: 2, Silu: 3 } as const;
+export const NativeAct = { None: 0, Relu: 1, Gelu: 2, Silu: 3, GeluTanh: 4 } as const;
 export type NativeAct = (typeof NativeAct)[keyof typeof NativeAct];
 
 export interface NativeInfo {
@@ -26,7 +26,13 @@ export interface NativeInfo {
   isas: string[];
 }
 
-export interface GemmDesc {
+/**
+ * Every compute call takes `sync`: run on the calling (JS) thread instead of a libuv worker (for
+ * small jobs, where the two thread hops cost more than the work); the promise is then already settled.
+ */
+export interface SyncOpt { sync?: boolean }
+
+export interface GemmDesc extends SyncOpt {
   M: number; N: number; K: number; batch?: number;
   /** A as rows (m) x K: element (m, k) of batch t at a[aOffsets[t] + m * aRs + k * aKs]; or panels when aPacked. */
   a: Float32Array; aRs?: number; aKs?: number; aOffsets?: Float64Array; aPacked?: boolean; alpha?: number;
@@ -43,7 +49,7 @@ export interface Conv2dGeometry {
   sh: number; sw: number; ph: number; pw: number; dh: number; dw: number; OH: number; OW: number;
 }
 
-export interface PackDesc {
+export interface PackDesc extends SyncOpt {
   src: Float32Array; rs: number; ks: number; rows: number; K: number; P: number; dst: Float32Array;
   count?: number; srcStride?: number; dstStride?: number; scale?: number;
 }
@@ -59,16 +65,35 @@ export interface NativeAddon {
   packPanels(d: PackDesc): Promise<void>;
   gemm(d: GemmDesc): Promise<void>;
   conv2dPackedSize(g: Conv2dGeometry): number;
-  conv2dPackWeight(d: Conv2dGeometry & { w: Float32Array; packed: Float32Array }): Promise<void>;
-  conv2d(d: Conv2dGeometry & { x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Promise<void>;
+  conv2dPackWeight(d: Conv2dGeometry & { sync?: boolean; w: Float32Array; packed: Float32Array }): Promise<void>;
+  conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Promise<void>;
+  /** Y = act(groupnorm(X [N, C, S]) * gamma + beta) over G groups. */
+  groupNorm(d: { sync?: boolean; x: Float32Array; gamma: Float32Array; beta: Float32Array; y: Float32Array; N: number; C: number; S: number; G: number; eps: number; act?: NativeAct }): Promise<void>;
+  /** Rows of D: s = a (+ b), y = layernorm(s) * gamma (+ beta); s to `sum`, per-row mean / 1/std when given. */
+  layerNorm(d: { sync?: boolean; a: Float32Array; b?: Float32Array; gamma: Float32Array; beta?: Float32Array; y: Float32Array; sum?: Float32Array; mean?: Float32Array; invStd?: Float32Array; rows: number; D: number; eps: number }): Promise<void>;
+  /** (Log)softmax over rows of D. */
+  softmax(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; D: number; log?: boolean }): Promise<void>;
+  /** y = act(x). */
+  activation(d: { sync?: boolean; x: Float32Array; y: Float32Array; act: NativeAct }): Promise<void>;
+  /** y = a op b (0 add, 1 sub, 2 mul, 3 div) over dims with element strides (0 where broadcast; last axis 0 or 1). */
+  /** y (dense, dims) = x read with element strides xStrides (transposes). */
+  stridedCopy(d: { sync?: boolean; x: Float32Array; y: Float32Array; dims: number[]; xStrides: number[] }): Promise<void>;
+  binary(d: { sync?: boolean; a: Float32Array; b: Float32Array; y: Float32Array; dims: number[]; aStrides: number[]; bStrides: number[]; op: number }): Promise<void>;
 }
 
-/** Fused attention: element (b, h, s, d) of X at x[b * xb + h * xh + s * xs + d]. */
-export interface AttentionDesc {
-  B: number; Hq: number; Hkv: number; Sq: number; Skv: number; D: number; Dv: number; scale: number; causal: boolean;
+/**
+ * Fused attention over BH (batch, head) entries, each with its own offsets: Q (i, d) at
+ * q[qo[t] + i * qs + d], K (j, d) at k[ko[t] + j * ks + d * kd], V (j, e) at v[vo[t] + j * vs + e],
+ * Y (i, e) at y[yo[t] + i * ys + e]. Scores = scale * Q K^T, then where(cond == keep, ., fill), then
+ * + mask, then causal (key j visible to query i iff j <= i + causalOffset), softmax, times V.
+ */
+export interface AttentionDesc extends SyncOpt {
+  BH: number; Sq: number; Skv: number; D: number; Dv: number; scale: number; causal?: boolean; causalOffset?: number;
   q: Float32Array; k: Float32Array; v: Float32Array; y: Float32Array;
-  qb: number; qh: number; qs: number; kb: number; kh: number; ks: number;
-  vb: number; vh: number; vs: number; yb: number; yh: number; ys: number;
+  qo: Float64Array; ko: Float64Array; vo: Float64Array; yo: Float64Array;
+  qs: number; ks: number; kd?: number; vs: number; ys: number;
+  mask?: Float32Array; mo?: Float64Array; mi?: number; mj?: number;
+  cond?: Uint8Array; co?: Float64Array; ci?: number; cj?: number; fill?: number; keep?: boolean;
 }
 
 export type NativeLoad = { available: true; addon: NativeAddon; path: string } | { available: false; reason: string };
@@ -110,6 +135,14 @@ export function loadNative(): NativeLoad {
   }
   try {
     const addon = createRequire(import.meta.url)(path) as NativeAddon;
+    // info() is read on every kernel call: cache it (frozen) until the ISA is switched.
+    const rawInfo = addon.info.bind(addon), rawSetIsa = addon.setIsa.bind(addon);
+    let info: NativeInfo | undefined;
+    addon.info = () => (info ??= Object.freeze(rawInfo()));
+    addon.setIsa = (name: string) => {
+      info = undefined;
+      return rawSetIsa(name);
+    };
     addon.info();
     loaded = { available: true, addon, path };
   } catch (e) {

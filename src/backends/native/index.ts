@@ -1,5 +1,6 @@
-// The `native` backend: C++ SIMD kernels (kernels/, an N-API addon) for MatMul, Gemm, Conv and
-// plain Attention in float32; every other op, dtype and shape it does not take runs the cpu backend's kernel.
+// The `native` backend: C++ SIMD kernels (kernels/, an N-API addon) in float32 for MatMul, Gemm, Conv,
+// Attention, the optimizer's fused ops (FusedGemm, FusedConv, FusedAttention, FusedGroupNorm, layer
+// norms, Gelu / SiLU), Softmax, LayerNormalization and large broadcasting Add / Sub / Mul / Div; every other op, dtype and shape it does not take runs the cpu backend's kernel.
 // When the addon cannot load, resolving `native` fails with the reason (see nativeStatus()).
 
 import type { Backend, KernelFn } from '../backend.js';
@@ -25,7 +26,7 @@ export function nativeAddon(): NativeAddon | undefined {
 }
 
 export function createNativeBackend(addon: NativeAddon): Backend {
-  const cpu = (op: string, opset: number): KernelFn | undefined => cpuBackend.getKernel(op, '', opset);
+  const cpu = (op: string, opset: number, domain = ''): KernelFn | undefined => cpuBackend.getKernel(op, domain, opset);
   const table = new KernelTable('native', nativeKernels(addon, cpu));
   return {
     name: 'native',

@@ -1,13 +1,17 @@
-// Native kernels: MatMul, Gemm and Conv (float32) on the C++ addon. Each returns a Promise (the
-// work runs off the JS thread); shapes and dtypes it does not take go to the cpu kernel.
+// Native kernels (float32) on the C++ addon: MatMul, Gemm, Conv, Attention, the optimizer's fused
+// ops (com.onnxflow FusedGemm / FusedConv / FusedAttention / FusedGroupNorm / LayerNormalization /
+// SkipLayerNormalization / Gelu / SiLU), Softmax / LogSoftmax, LayerNormalization and large
+// broadcasting Add / Sub / Mul / Div. Each returns a Promise (the work runs off the JS thread);
+// shapes, attributes and dtypes it does not take go to the cpu kernel.
 
 import type { KernelConfig, KernelContext, KernelFn, Value } from '../backend.js';
 import { Tensor } from '../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../cpu/util/broadcast.js';
 import { optTensor, tensorAt } from '../cpu/util/tensor.js';
 import { computeGeometry, readAutoPad, readPads, spatialInts } from '../cpu/kernels/conv/common.js';
-import type { Conv2dGeometry, NativeAddon } from './addon.js';
+import { NativeAct, type Conv2dGeometry, type NativeAddon } from './addon.js';
 import { cachedPack } from './pack-cache.js';
+import { erfc } from '../cpu/kernels/math/special.js';
 
 type Inputs = readonly (Value | undefined)[];
 
@@ -17,6 +21,18 @@ function minFlops(): number {
   return Number.isFinite(v) && v >= 0 ? v : 8192;
 }
 
+/**
+ * Jobs up to this many flops run on the JS thread (addon `sync`): the async hop (a libuv worker, then
+ * back to the event loop) costs more than they do, much more on a loaded machine. Elementwise and
+ * row ops count 32 flops per element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
+ */
+function syncFlops(): number {
+  const v = Number(process.env.ONNXFLOW_NATIVE_SYNC_FLOPS);
+  return process.env.ONNXFLOW_NATIVE_SYNC_FLOPS !== undefined && Number.isFinite(v) && v >= 0 ? v : 1e7;
+}
+const syncFor = (flops: number) => flops <= syncFlops();
+const syncElems = (n: number) => 32 * n <= syncFlops();
+
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
 const packedFloats = (rows: number, K: number, P: number) => ceilDiv(rows, P) * P * K;
 
@@ -25,11 +41,62 @@ async function packB(addon: NativeAddon, src: Float32Array, rows: number, K: num
   const { nr } = addon.info();
   const per = packedFloats(rows, K, nr);
   const dst = new Float32Array(per * count);
-  await addon.packPanels({ src, rs, ks, rows, K, P: nr, dst, count, srcStride: stride, dstStride: per });
+  await addon.packPanels({ src, rs, ks, rows, K, P: nr, dst, count, srcStride: stride, dstStride: per, sync: syncElems(per * count) });
   return dst;
 }
 
-export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: number) => KernelFn | undefined): KernelConfig[] {
+const FUSED = 'com.onnxflow';
+
+/** The addon's activation code for a fused op's `activation` / `gelu_approximate`, or undefined (unknown: cpu). */
+function actCode(name: string, approximate = 'none'): NativeAct | undefined {
+  switch (name) {
+    case '': return NativeAct.None;
+    case 'Relu': return NativeAct.Relu;
+    case 'SiLU': return NativeAct.Silu;
+    case 'Gelu': return approximate === 'none' ? NativeAct.Gelu : approximate === 'tanh' ? NativeAct.GeluTanh : undefined;
+    default: return undefined;
+  }
+}
+
+/**
+ * Elements below which elementwise / norm ops stay on the cpu kernel (the async hop costs more than
+ * the TypeScript loop): measured crossovers about 16K elements for Add / Mul, about 1K for softmax,
+ * norms and activations (exp / erf per element). $ONNXFLOW_NATIVE_MIN_ELEMS overrides both.
+ */
+function minElems(kind: 'binary' | 'rowwise' = 'rowwise'): number {
+  const v = Number(process.env.ONNXFLOW_NATIVE_MIN_ELEMS);
+  if (process.env.ONNXFLOW_NATIVE_MIN_ELEMS !== undefined && Number.isFinite(v) && v >= 0) return v;
+  return kind === 'binary' ? 16384 : 1024;
+}
+
+/**
+ * Offsets per entry of the broadcast batch `batch` for operands with batch dims `dims[i]` and
+ * matrices of `per[i]` elements (numpy broadcasting, right-aligned).
+ */
+function batchOffsets(batch: number[], dims: number[][], per: number[]): Float64Array[] {
+  let nb = 1;
+  for (const d of batch) nb *= d;
+  const rank = batch.length;
+  const strides = dims.map((d) => broadcastStrides(d, batch));
+  const out = dims.map(() => new Float64Array(nb));
+  const cur = dims.map(() => 0);
+  const cnt = new Array<number>(rank).fill(0);
+  for (let t = 0; t < nb; t++) {
+    for (let i = 0; i < dims.length; i++) out[i]![t] = cur[i]! * per[i]!;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      cnt[ax]!++;
+      for (let i = 0; i < dims.length; i++) cur[i]! += strides[i]![ax]!;
+      if (cnt[ax]! < batch[ax]!) break;
+      for (let i = 0; i < dims.length; i++) cur[i]! -= strides[i]![ax]! * batch[ax]!;
+      cnt[ax] = 0;
+    }
+  }
+  return out;
+}
+
+const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: number, domain?: string) => KernelFn | undefined): KernelConfig[] {
   // Outputs from the addon's recycling huge-page pool (no page faults per call); plain JS memory
   // where external buffers are not allowed (e.g. a V8 sandbox).
   let pooled = true;
@@ -44,72 +111,81 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     return new Float32Array(n);
   };
 
-  const fallback = (op: string, inputs: Inputs, ctx: KernelContext) => {
-    const k = cpu(op, ctx.opset);
-    if (!k) throw new Error(`no cpu kernel for ${op} (opset ${ctx.opset})`);
+  const fallback = (op: string, inputs: Inputs, ctx: KernelContext, domain = '') => {
+    const k = cpu(op, ctx.opset, domain);
+    if (!k) throw new Error(`no cpu kernel for ${domain ? `${domain}::` : ''}${op} (opset ${ctx.opset})`);
     return k(inputs, ctx);
   };
 
-  // ---- MatMul: numpy matmul with batch broadcasting; constant B packed once.
-  const matMul: KernelFn = (inputs, ctx) => {
+  // ---- MatMul / FusedGemm: numpy matmul with batch broadcasting; constant B packed once. FusedGemm
+  // adds transA / transB (swap the operand's last two axes) and a bias + activation epilogue.
+  interface MatMulOpts { transA: boolean; transB: boolean; bias?: Float32Array; act: NativeAct }
+  const plainOpts: MatMulOpts = { transA: false, transB: false, act: NativeAct.None };
+
+  const matMulLike = (op: string, domain: string, opts: MatMulOpts | undefined, inputs: Inputs, ctx: KernelContext) => {
     const a = tensorAt(inputs, 0, 'A');
     const b = tensorAt(inputs, 1, 'B');
-    if (a.type !== 'float32' || b.type !== 'float32' || a.dims.length === 0 || b.dims.length === 0) return fallback('MatMul', inputs, ctx);
+    const fb = () => fallback(op, inputs, ctx, domain);
+    if (!opts || a.type !== 'float32' || b.type !== 'float32' || a.dims.length === 0 || b.dims.length === 0) return fb();
+    if ((opts.transA && a.dims.length < 2) || (opts.transB && b.dims.length < 2)) return fb();
     const aD = a.dims.length === 1 ? [1, a.dims[0]!] : a.dims;
     const bD = b.dims.length === 1 ? [b.dims[0]!, 1] : b.dims;
-    const M = aD[aD.length - 2]!, K = aD[aD.length - 1]!, N = bD[bD.length - 1]!;
-    if (bD[bD.length - 2] !== K) return fallback('MatMul', inputs, ctx);
+    const ra = aD.length, rb = bD.length;
+    const M = opts.transA ? aD[ra - 1]! : aD[ra - 2]!, K = opts.transA ? aD[ra - 2]! : aD[ra - 1]!;
+    const N = opts.transB ? bD[rb - 2]! : bD[rb - 1]!, K2 = opts.transB ? bD[rb - 1]! : bD[rb - 2]!;
+    if (K2 !== K) return fb();
+    if (opts.bias && opts.bias.length !== N) return fb();
     const aBatch = aD.slice(0, -2), bBatch = bD.slice(0, -2);
     let batch: number[];
     try {
       batch = broadcastShapes(aBatch, bBatch);
     } catch {
-      return fallback('MatMul', inputs, ctx);
+      return fb();
     }
     let nb = 1;
     for (const d of batch) nb *= d;
-    if (nb * M * N === 0 || 2 * nb * M * N * K < minFlops()) return fallback('MatMul', inputs, ctx);
+    if (nb * M * N === 0 || 2 * nb * M * N * K < minFlops()) return fb();
     const outDims = [...batch];
     if (a.dims.length > 1) outDims.push(M);
     if (b.dims.length > 1) outDims.push(N);
-    return runMatMul(a, b, M, K, N, aBatch, bBatch, batch, nb, outDims);
+    return runMatMul(a, b, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
+  };
+  const matMul: KernelFn = (inputs, ctx) => matMulLike('MatMul', '', plainOpts, inputs, ctx);
+  const fusedGemm: KernelFn = (inputs, ctx) => {
+    const bias = optTensor(inputs, 2);
+    const act = actCode(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none'));
+    const ok = act !== undefined && (!bias || bias.type === 'float32');
+    const opts = ok ? {
+      transA: ctx.attrs.int('transA', 0) !== 0, transB: ctx.attrs.int('transB', 0) !== 0,
+      bias: bias ? (bias.data as Float32Array) : undefined, act: act!,
+    } : undefined;
+    return matMulLike('FusedGemm', FUSED, opts, inputs, ctx);
   };
 
-  async function runMatMul(a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[]): Promise<Value[]> {
+  async function runMatMul(a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): Promise<Value[]> {
     const A = a.data as Float32Array, B = b.data as Float32Array;
     const C = alloc(nb * M * N);
     let nbB = 1;
     for (const d of bBatch) nbB *= d;
     const info = addon.info();
-    const packedP = cachedPack(b, `matmul:${info.isa}`, () => packB(addon, B, N, K, 1, N, nbB, K * N));
+    // B as rows n x K: [K, N] has n at stride 1, k at stride N; transposed [N, K] the reverse.
+    const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
+    const aRs = opts.transA ? 1 : K, aKs = opts.transA ? M : 1;
+    const packedP = cachedPack(b, `matmul:${info.isa}:${opts.transB ? 1 : 0}`, () => packB(addon, B, N, K, bRs, bKs, nbB, K * N));
     const packed = packedP ? await packedP : undefined;
     const bPer = packed ? packedFloats(N, K, info.nr) : K * N;
-    const bArgs = packed ? { b: packed, bPacked: true } : { b: B, bRs: 1, bKs: N };
-    const sa = broadcastStrides(aBatch, batch), sb = broadcastStrides(bBatch, batch);
+    const bArgs = packed ? { b: packed, bPacked: true } : { b: B, bRs, bKs };
+    const ep = { colBias: opts.bias, act: opts.act };
+    const sync = syncFor(2 * nb * M * N * K);
+    const sb = broadcastStrides(bBatch, batch);
     const bConst = sb.every((s) => s === 0);
-    const aFull = aBatch.length === batch.length && aBatch.every((d, i) => d === batch[i]);
-    if (bConst && aFull) {
+    const aFull = sameDims(aBatch, batch);
+    if (bConst && aFull && !opts.transA) {
       // One B for every batch: a single (nb*M x K) by (K x N) product over A's contiguous rows.
-      await addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, ...bArgs, c: C });
+      await addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, ...bArgs, c: C, ...ep, sync });
     } else {
-      const aOff = new Float64Array(nb), bOff = new Float64Array(nb);
-      const rank = batch.length;
-      const cnt = new Array<number>(rank).fill(0);
-      let ai = 0, bi = 0;
-      for (let t = 0; t < nb; t++) {
-        aOff[t] = ai * M * K;
-        bOff[t] = bi * bPer;
-        for (let ax = rank - 1; ax >= 0; ax--) {
-          cnt[ax]!++;
-          ai += sa[ax]!;
-          bi += sb[ax]!;
-          if (cnt[ax]! < batch[ax]!) break;
-          ai -= sa[ax]! * batch[ax]!;
-          bi -= sb[ax]! * batch[ax]!;
-          cnt[ax] = 0;
-        }
-      }
-      await addon.gemm({ M, N, K, batch: nb, a: A, aRs: K, aKs: 1, aOffsets: aOff, ...bArgs, bOffsets: bOff, c: C });
+      const [aOff, bOff] = batchOffsets(batch, [aBatch, bBatch], [M * K, bPer]);
+      await addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, ...bArgs, bOffsets: bOff, c: C, ...ep, sync });
     }
     return [new Tensor('float32', C, outDims)];
   }
@@ -174,26 +250,29 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     }
     await addon.gemm({
       M, N, K, a: A, aRs: transA ? 1 : K, aKs: transA ? M : 1, alpha, ...bArgs, c: Y, accumulate, rowBias, colBias,
+      sync: syncFor(2 * M * N * K),
     });
     return [new Tensor('float32', Y, [M, N])];
   }
 
-  // ---- Conv: 1-D and 2-D, any groups but depthwise (direct cpu loop), as packed implicit GEMM.
-  const conv: KernelFn = (inputs, ctx) => {
+  // ---- Conv / FusedConv: 1-D and 2-D, any groups but depthwise (direct cpu loop), as packed implicit
+  // GEMM; FusedConv's bias + activation run in the GEMM epilogue.
+  const convLike = (op: string, domain: string, act: NativeAct | undefined, inputs: Inputs, ctx: KernelContext) => {
+    const fb = () => (domain ? fusedConvFallback(inputs, ctx) : fallback(op, inputs, ctx));
     const x = tensorAt(inputs, 0, 'X');
     const w = tensorAt(inputs, 1, 'W');
     const bias = optTensor(inputs, 2);
     const rank = x.dims.length - 2;
-    if (x.type !== 'float32' || w.type !== 'float32' || (bias && bias.type !== 'float32') || (rank !== 1 && rank !== 2) || w.dims.length !== x.dims.length) {
-      return fallback('Conv', inputs, ctx);
+    if (act === undefined || x.type !== 'float32' || w.type !== 'float32' || (bias && bias.type !== 'float32') || (rank !== 1 && rank !== 2) || w.dims.length !== x.dims.length) {
+      return fb();
     }
     const N = x.dims[0]!, C = x.dims[1]!, M = w.dims[0]!, Cg = w.dims[1]!;
     const group = ctx.attrs.int('group', 1);
-    if (group < 1 || C !== Cg * group || M % group !== 0 || (bias && bias.size !== M)) return fallback('Conv', inputs, ctx);
-    if (Cg === 1 && group > 1) return fallback('Conv', inputs, ctx); // depthwise: the cpu direct loop
+    if (group < 1 || C !== Cg * group || M % group !== 0 || (bias && bias.size !== M)) return fb();
+    if (Cg === 1 && group > 1) return fb(); // depthwise: the cpu direct loop
     const kernel = w.dims.slice(2);
     const ks = ctx.attrs.ints('kernel_shape', []);
-    if (ks.length && (ks.length !== rank || ks.some((k, i) => k !== kernel[i]))) return fallback('Conv', inputs, ctx);
+    if (ks.length && (ks.length !== rank || ks.some((k, i) => k !== kernel[i]))) return fb();
     const g = computeGeometry(
       x.dims.slice(2), kernel, spatialInts(ctx, 'strides', rank, 1), spatialInts(ctx, 'dilations', rank, 1),
       readPads(ctx, rank), readAutoPad(ctx),
@@ -210,21 +289,46 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     };
     const outSize = geo.OH * geo.OW;
     const Kc = Cg * geo.KH * geo.KW;
-    if (N * M * outSize === 0 || Kc === 0 || 2 * N * M * outSize * Kc < minFlops()) return fallback('Conv', inputs, ctx);
-    return runConv(x, w, bias, geo, [N, M, ...g.outDims]);
+    if (N * M * outSize === 0 || Kc === 0 || 2 * N * M * outSize * Kc < minFlops()) return fb();
+    return runConv(x, w, bias, geo, [N, M, ...g.outDims], act);
   };
+  const conv: KernelFn = (inputs, ctx) => convLike('Conv', '', NativeAct.None, inputs, ctx);
+  const fusedConv: KernelFn = (inputs, ctx) =>
+    convLike('FusedConv', FUSED, actCode(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none')), inputs, ctx);
 
-  async function runConv(x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[]): Promise<Value[]> {
+  /** FusedConv the native path does not take: the cpu FusedConv when there is one, else cpu Conv + the activation. */
+  async function fusedConvFallback(inputs: Inputs, ctx: KernelContext): Promise<Value[]> {
+    const k = cpu('FusedConv', ctx.opset, FUSED);
+    if (k) return k(inputs, ctx);
+    const name = ctx.attrs.string('activation', '');
+    const approx = ctx.attrs.string('gelu_approximate', 'none');
+    const act = actCode(name, approx);
+    if (act === undefined) throw new Error(`FusedConv: unknown activation '${name}' (gelu_approximate '${approx}')`);
+    const [y] = await fallback('Conv', inputs, ctx);
+    if (act === NativeAct.None) return [y!];
+    const t = y as Tensor;
+    const Y = t.data as Float32Array;
+    const f = act === NativeAct.Relu ? (v: number) => (v > 0 ? v : 0)
+      : act === NativeAct.Silu ? (v: number) => v / (1 + Math.exp(-v))
+      : act === NativeAct.GeluTanh ? (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)))
+      : (v: number) => 0.5 * v * erfc(-v * Math.SQRT1_2);
+    const out = new Float32Array(Y.length);
+    for (let i = 0; i < Y.length; i++) out[i] = f(Y[i]!);
+    return [new Tensor('float32', out, t.dims)];
+  }
+
+  async function runConv(x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): Promise<Value[]> {
     const info = addon.info();
     const pack = async () => {
       const packed = new Float32Array(addon.conv2dPackedSize(geo));
-      await addon.conv2dPackWeight({ ...geo, w: w.data as Float32Array, packed });
+      await addon.conv2dPackWeight({ ...geo, w: w.data as Float32Array, packed, sync: syncElems(packed.length) });
       return packed;
     };
     const cached = cachedPack(w, `conv:${info.isa}:${geo.group}`, pack);
     const packed = cached ? await cached : await pack();
     const y = alloc(geo.N * geo.M * geo.OH * geo.OW);
-    await addon.conv2d({ ...geo, x: x.data as Float32Array, packed, bias: bias ? (bias.data as Float32Array) : undefined, y });
+    const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;
+    await addon.conv2d({ ...geo, x: x.data as Float32Array, packed, bias: bias ? (bias.data as Float32Array) : undefined, y, act, sync: syncFor(flops) });
     return [new Tensor('float32', y, outDims)];
   }
 
@@ -263,19 +367,264 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const scale = a.has('scale') ? a.float('scale') : 1 / Math.sqrt(D);
     const causal = a.int('is_causal', 0) !== 0;
     const y = alloc(B * Hq * Sq * Dv);
-    const strides = rank === 4
+    const st = rank === 4
       ? { qb: Hq * Sq * D, qh: Sq * D, qs: D, kb: Hkv * Skv * D, kh: Skv * D, ks: D, vb: Hkv * Skv * Dv, vh: Skv * Dv, vs: Dv, yb: Hq * Sq * Dv, yh: Sq * Dv, ys: Dv }
       : { qb: Sq * Hq * D, qh: D, qs: Hq * D, kb: Skv * Hkv * D, kh: D, ks: Hkv * D, vb: Skv * Hkv * Dv, vh: Dv, vs: Hkv * Dv, yb: Sq * Hq * Dv, yh: Dv, ys: Hq * Dv };
+    const BH = B * Hq, group = Hq / Hkv;
+    const qo = new Float64Array(BH), ko = new Float64Array(BH), vo = new Float64Array(BH), yo = new Float64Array(BH);
+    for (let t = 0; t < BH; t++) {
+      const b = Math.floor(t / Hq), h = t % Hq, kh = Math.floor(h / group);
+      qo[t] = b * st.qb + h * st.qh;
+      yo[t] = b * st.yb + h * st.yh;
+      ko[t] = b * st.kb + kh * st.kh;
+      vo[t] = b * st.vb + kh * st.vh;
+    }
     const dims = rank === 4 ? [B, Hq, Sq, Dv] : [B, Sq, Hq * Dv];
     return addon.attention({
-      B, Hq, Hkv, Sq, Skv, D, Dv, scale, causal, q: q.data as Float32Array, k: k.data as Float32Array, v: v.data as Float32Array, y, ...strides,
+      BH, Sq, Skv, D, Dv, scale, causal, q: q.data as Float32Array, k: k.data as Float32Array, v: v.data as Float32Array, y,
+      qo, ko, vo, yo, qs: st.qs, ks: st.ks, kd: 1, vs: st.vs, ys: st.ys, sync: syncFor(2 * BH * Sq * Skv * (D + Dv)),
     }).then(() => [new Tensor('float32', y, dims)]);
   };
 
+  // ---- com.onnxflow FusedAttention(Q [..., Sq, D], Kt [..., D, Skv], V [..., Skv, Dv], mask?, cond?, fill?):
+  // numpy-broadcast batch dims, additive mask and Where(cond, ., fill) broadcasting into the scores
+  // (but not widening them), a scalar fill.
+  const fusedAttention: KernelFn = (inputs, ctx) => {
+    const fb = () => fallback('FusedAttention', inputs, ctx, FUSED);
+    const q = tensorAt(inputs, 0, 'Q');
+    const kt = tensorAt(inputs, 1, 'Kt');
+    const v = tensorAt(inputs, 2, 'V');
+    const mask = optTensor(inputs, 3);
+    const cond = optTensor(inputs, 4);
+    const fill = optTensor(inputs, 5);
+    if (q.type !== 'float32' || kt.type !== 'float32' || v.type !== 'float32' || q.rank < 2 || kt.rank < 2 || v.rank < 2) return fb();
+    if ((mask && mask.type !== 'float32') || (cond && (cond.type !== 'bool' || !fill || fill.type !== 'float32' || fill.size !== 1))) return fb();
+    const scaleOp = ctx.attrs.string('scale_op', 'none');
+    const scaleAttr = ctx.attrs.float('scale', 1);
+    const scale = scaleOp === 'mul' ? scaleAttr : scaleOp === 'div' ? 1 / scaleAttr : scaleOp === 'none' ? 1 : NaN;
+    if (!Number.isFinite(scale)) return fb();
+    // Causal masks and Attention's zero rows for fully masked queries: the cpu reference.
+    if (ctx.attrs.int('is_causal', 0) !== 0 || ctx.attrs.int('masked_row_zero', 0) !== 0) return fb();
+    const Sq = q.dims[q.rank - 2]!, D = q.dims[q.rank - 1]!;
+    const Skv = kt.dims[kt.rank - 1]!, Dv = v.dims[v.rank - 1]!;
+    if (kt.dims[kt.rank - 2] !== D || v.dims[v.rank - 2] !== Skv || D === 0) return fb();
+    const qB = q.dims.slice(0, -2), kB = kt.dims.slice(0, -2), vB = v.dims.slice(0, -2);
+    let batch: number[];
+    try {
+      batch = broadcastShapes(qB, kB, vB);
+    } catch {
+      return fb();
+    }
+    const scoreDims = [...batch, Sq, Skv];
+    const fits = (t: Tensor) => {
+      if (t.rank > scoreDims.length) return false;
+      try {
+        return sameDims(broadcastShapes(scoreDims, t.dims), scoreDims);
+      } catch {
+        return false;
+      }
+    };
+    if ((mask && !fits(mask)) || (cond && !fits(cond))) return fb();
+    let BH = 1;
+    for (const d of batch) BH *= d;
+    if (BH * Sq * Dv === 0 || Skv === 0) return fb();
+    if (2 * BH * Sq * Skv * (D + Dv) < minFlops()) return fb();
+    const [qo, ko, vo, yo] = batchOffsets(batch, [qB, kB, vB, batch], [Sq * D, D * Skv, Skv * Dv, Sq * Dv]);
+    const layout = (t: Tensor) => {
+      const st = broadcastStrides(t.dims, scoreDims);
+      const r = scoreDims.length;
+      // Offsets per entry from the batch strides of the mask seen through the scores.
+      const off = new Float64Array(BH);
+      const cnt = new Array<number>(batch.length).fill(0);
+      let cur = 0;
+      for (let e = 0; e < BH; e++) {
+        off[e] = cur;
+        for (let ax = batch.length - 1; ax >= 0; ax--) {
+          cnt[ax]!++;
+          cur += st[ax]!;
+          if (cnt[ax]! < batch[ax]!) break;
+          cur -= st[ax]! * batch[ax]!;
+          cnt[ax] = 0;
+        }
+      }
+      return { off, si: st[r - 2]!, sj: st[r - 1]! };
+    };
+    const m = mask ? layout(mask) : undefined;
+    const c = cond ? layout(cond) : undefined;
+    const y = alloc(BH * Sq * Dv);
+    return addon.attention({
+      BH, Sq, Skv, D, Dv, scale, q: q.data as Float32Array, k: kt.data as Float32Array, v: v.data as Float32Array, y,
+      qo, ko, vo, yo, qs: D, ks: 1, kd: Skv, vs: Dv, ys: Dv, sync: syncFor(2 * BH * Sq * Skv * (D + Dv)),
+      ...(m ? { mask: mask!.data as Float32Array, mo: m.off, mi: m.si, mj: m.sj } : {}),
+      ...(c ? {
+        cond: cond!.data as Uint8Array, co: c.off, ci: c.si, cj: c.sj, fill: (fill!.data as Float32Array)[0]!,
+        keep: ctx.attrs.int('where_keep', 1) !== 0,
+      } : {}),
+    }).then(() => [new Tensor('float32', y, [...batch, Sq, Dv])]);
+  };
+
+  // ---- Norms, softmax, activations (large float32 tensors; small ones stay on the cpu kernel).
+  const fusedGroupNorm: KernelFn = (inputs, ctx) => {
+    const fb = () => fallback('FusedGroupNorm', inputs, ctx, FUSED);
+    const x = tensorAt(inputs, 0, 'X');
+    const gamma = tensorAt(inputs, 1, 'gamma');
+    const beta = tensorAt(inputs, 2, 'beta');
+    if (x.type !== 'float32' || gamma.type !== 'float32' || beta.type !== 'float32' || x.rank < 2 || x.size < minElems()) return fb();
+    const G = ctx.attrs.int('num_groups', 0);
+    const act = actCode(ctx.attrs.string('activation', ''));
+    const N = x.dims[0]!, C = x.dims[1]!;
+    if (act === undefined || G <= 0 || C % G !== 0 || gamma.size !== C || beta.size !== C) return fb();
+    const y = alloc(x.size);
+    return addon.groupNorm({
+      x: x.data as Float32Array, gamma: gamma.data as Float32Array, beta: beta.data as Float32Array, y,
+      N, C, S: x.size / (N * C), G, eps: ctx.attrs.float('epsilon', 1e-5), act, sync: syncElems(x.size),
+    }).then(() => [new Tensor('float32', y, x.dims)]);
+  };
+
+  /** Layer norm over the last axes from `axis`; Mean / InvStdDev outputs when `stats` (ONNX LayerNormalization). */
+  const layerNormLike = (op: string, domain: string, inputs: Inputs, ctx: KernelContext, skip: boolean) => {
+    const fb = () => fallback(op, inputs, ctx, domain);
+    const x = tensorAt(inputs, 0, 'X');
+    const b = skip ? tensorAt(inputs, 1, 'B') : undefined;
+    const gamma = tensorAt(inputs, skip ? 2 : 1, 'gamma');
+    const beta = optTensor(inputs, skip ? 3 : 2);
+    if (x.type !== 'float32' || gamma.type !== 'float32' || (beta && beta.type !== 'float32') || (b && b.type !== 'float32') || x.rank < 1 || x.size < minElems()) return fb();
+    const onnx = domain === '';
+    let axis = onnx ? ctx.attrs.int('axis', -1) : -1;
+    if (axis < 0) axis += x.rank;
+    if (axis < 0 || axis >= x.rank) return fb();
+    if (onnx && ctx.attrs.int('stash_type', 1) !== 1) return fb();
+    if (b && !sameDims(b.dims, x.dims)) return fb();
+    let D = 1;
+    for (let i = axis; i < x.rank; i++) D *= x.dims[i]!;
+    if (D === 0 || gamma.size !== D || (beta && beta.size !== D)) return fb();
+    // gamma / beta must have the normalized shape (up to leading 1s), as the cpu kernel demands.
+    const strip = (d: readonly number[]) => d.slice(d.findIndex((v) => v !== 1) < 0 ? d.length : d.findIndex((v) => v !== 1));
+    const nd = strip(x.dims.slice(axis));
+    if (!sameDims(strip(gamma.dims), nd) || (beta && !sameDims(strip(beta.dims), nd))) return fb();
+    const rows = x.size / D;
+    const y = alloc(x.size);
+    const sum = skip ? alloc(x.size) : undefined;
+    const stats = onnx && (ctx.outputWanted[1] || ctx.outputWanted[2]);
+    const mean = stats ? new Float32Array(rows) : undefined, invStd = stats ? new Float32Array(rows) : undefined;
+    return addon.layerNorm({
+      a: x.data as Float32Array, b: b?.data as Float32Array | undefined, gamma: gamma.data as Float32Array,
+      beta: beta?.data as Float32Array | undefined, y, sum, mean, invStd, rows, D, eps: ctx.attrs.float('epsilon', 1e-5), sync: syncElems(x.size),
+    }).then(() => {
+      const out: Value[] = [new Tensor('float32', y, x.dims)];
+      if (skip) out.push(new Tensor('float32', sum!, x.dims));
+      if (onnx) {
+        const sd = x.dims.map((d, i) => (i < axis ? d : 1));
+        out.push(new Tensor('float32', mean ?? new Float32Array(rows), sd), new Tensor('float32', invStd ?? new Float32Array(rows), sd));
+      }
+      return out;
+    });
+  };
+
+  const softmaxLike = (op: string, log: boolean): KernelFn => (inputs, ctx) => {
+    const x = tensorAt(inputs, 0, 'input');
+    if (x.type !== 'float32' || x.rank < 1 || x.size < minElems()) return fallback(op, inputs, ctx);
+    let axis = ctx.attrs.int('axis', -1);
+    if (axis < 0) axis += x.rank;
+    if (axis !== x.rank - 1) return fallback(op, inputs, ctx);
+    const D = x.dims[x.rank - 1]!;
+    if (D === 0) return fallback(op, inputs, ctx);
+    const y = alloc(x.size);
+    return addon.softmax({ x: x.data as Float32Array, y, rows: x.size / D, D, log, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, x.dims)]);
+  };
+
+  const activationLike = (op: string, act: (ctx: KernelContext) => NativeAct | undefined): KernelFn => (inputs, ctx) => {
+    const x = tensorAt(inputs, 0, 'X');
+    const code = act(ctx);
+    if (x.type !== 'float32' || x.size < minElems() || code === undefined) return fallback(op, inputs, ctx, FUSED);
+    const y = alloc(x.size);
+    return addon.activation({ x: x.data as Float32Array, y, act: code, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, x.dims)]);
+  };
+
+  // ---- Add / Sub / Mul / Div: numpy broadcasting on float32, for large outputs.
+  const binaryLike = (op: string, code: number): KernelFn => (inputs, ctx) => {
+    const a = tensorAt(inputs, 0, 'A');
+    const b = tensorAt(inputs, 1, 'B');
+    if (a.type !== 'float32' || b.type !== 'float32') return fallback(op, inputs, ctx);
+    let dims: number[];
+    try {
+      dims = broadcastShapes(a.dims, b.dims);
+    } catch {
+      return fallback(op, inputs, ctx);
+    }
+    let n = 1;
+    for (const d of dims) n *= d;
+    if (n < minElems('binary')) return fallback(op, inputs, ctx);
+    // Collapse: drop size-1 axes, merge neighbours both operands read contiguously (or both broadcast).
+    const sa = broadcastStrides(a.dims, dims), sb = broadcastStrides(b.dims, dims);
+    const cd: number[] = [], ca: number[] = [], cb: number[] = [];
+    for (let i = 0; i < dims.length; i++) {
+      if (dims[i] === 1) continue;
+      const last = cd.length - 1;
+      if (last >= 0 && ca[last] === sa[i]! * dims[i]! && cb[last] === sb[i]! * dims[i]!) {
+        cd[last]! *= dims[i]!;
+        ca[last] = sa[i]!;
+        cb[last] = sb[i]!;
+      } else {
+        cd.push(dims[i]!);
+        ca.push(sa[i]!);
+        cb.push(sb[i]!);
+      }
+    }
+    if (cd.length > 8) return fallback(op, inputs, ctx);
+    const y = alloc(n);
+    return addon.binary({ a: a.data as Float32Array, b: b.data as Float32Array, y, dims: cd, aStrides: ca, bStrides: cb, op: code, sync: syncElems(n) })
+      .then(() => [new Tensor('float32', y, dims)]);
+  };
+
+  // ---- Transpose (float32, large): a strided copy, axes collapsed where the permutation keeps them together.
+  const transpose: KernelFn = (inputs, ctx) => {
+    const x = tensorAt(inputs, 0, 'data');
+    if (x.type !== 'float32' || x.size < minElems('binary')) return fallback('Transpose', inputs, ctx);
+    const r = x.rank;
+    const perm = ctx.attrs.ints('perm', Array.from({ length: r }, (_, i) => r - 1 - i));
+    if (perm.length !== r || new Set(perm).size !== r || perm.some((p) => p < 0 || p >= r)) return fallback('Transpose', inputs, ctx);
+    const st = new Array<number>(r);
+    for (let i = r - 1, acc = 1; i >= 0; i--) { st[i] = acc; acc *= x.dims[i]!; }
+    const outDims = perm.map((p) => x.dims[p]!);
+    const cd: number[] = [], cs: number[] = [];
+    for (let i = 0; i < r; i++) {
+      const d = outDims[i]!, s = st[perm[i]!]!;
+      if (d === 1) continue;
+      const last = cd.length - 1;
+      if (last >= 0 && cs[last] === s * d) {
+        cd[last]! *= d;
+        cs[last] = s;
+      } else {
+        cd.push(d);
+        cs.push(s);
+      }
+    }
+    if (cd.length > 8) return fallback('Transpose', inputs, ctx);
+    const y = alloc(x.size);
+    return addon.stridedCopy({ x: x.data as Float32Array, y, dims: cd, xStrides: cs, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, outDims)]);
+  };
+
   return [
+    { opType: 'Transpose', kernel: transpose },
     { opType: 'Attention', sinceVersion: 23, kernel: attention },
     { opType: 'MatMul', kernel: matMul },
     { opType: 'Gemm', kernel: gemm },
     { opType: 'Conv', kernel: conv },
+    { opType: 'Softmax', sinceVersion: 13, kernel: softmaxLike('Softmax', false) },
+    { opType: 'LogSoftmax', sinceVersion: 13, kernel: softmaxLike('LogSoftmax', true) },
+    { opType: 'LayerNormalization', sinceVersion: 17, kernel: (i, c) => layerNormLike('LayerNormalization', '', i, c, false) },
+    { opType: 'Add', sinceVersion: 7, kernel: binaryLike('Add', 0) },
+    { opType: 'Sub', sinceVersion: 7, kernel: binaryLike('Sub', 1) },
+    { opType: 'Mul', sinceVersion: 7, kernel: binaryLike('Mul', 2) },
+    { opType: 'Div', sinceVersion: 7, kernel: binaryLike('Div', 3) },
+    { opType: 'FusedGemm', domain: FUSED, kernel: fusedGemm },
+    { opType: 'FusedConv', domain: FUSED, kernel: fusedConv },
+    { opType: 'FusedAttention', domain: FUSED, kernel: fusedAttention },
+    { opType: 'FusedGroupNorm', domain: FUSED, kernel: fusedGroupNorm },
+    { opType: 'LayerNormalization', domain: FUSED, kernel: (i, c) => layerNormLike('LayerNormalization', FUSED, i, c, false) },
+    { opType: 'SkipLayerNormalization', domain: FUSED, kernel: (i, c) => layerNormLike('SkipLayerNormalization', FUSED, i, c, true) },
+    { opType: 'SiLU', domain: FUSED, kernel: activationLike('SiLU', () => NativeAct.Silu) },
+    { opType: 'Gelu', domain: FUSED, kernel: activationLike('Gelu', (c) => actCode('Gelu', c.attrs.string('approximate', 'none'))) },
   ];
 }

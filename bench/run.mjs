@@ -1,0 +1,242 @@
+// `npm run bench`: the native backend side by side with onnxruntime-node on the same ONNX files, in
+// one run: the machine's FMA peak, GEMMs, attention (onnxflow fuses the MatMul-Softmax-MatMul graph
+// into FusedAttention; onnxruntime runs the graph as is), a 3x3 conv, and whole generated models
+// (UNet step tiny / base, VAE decoder, Whisper encoder, Whisper decoder token with a KV cache).
+// Prints a markdown table (GFLOP/s where the flops are known, % of the measured FMA peak, best ms,
+// native / ort speed ratio, process RSS growth) and writes JSON to bench/results/.
+//
+// Usage: node bench/run.mjs [--runs 5] [--cases gemm,attn,conv,models | names] [--skip-base] [--cpu]
+//          [--base-latent 32] [--vae-latent 16] [--settle 30] [--out bench/results/bench.json]
+// $ONNXFLOW_DIST picks the compiled engine (default dist/). Timings on a shared machine are noisy:
+// backends run interleaved (one call each per round) so load hits them alike; compare the ratios.
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { availableParallelism, cpus } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { parseArgs } from 'node:util';
+import ort from 'onnxruntime-node';
+
+const { values } = parseArgs({ options: {
+  runs: { type: 'string', default: '5' }, cases: { type: 'string', default: '' },
+  'skip-base': { type: 'boolean', default: false }, cpu: { type: 'boolean', default: false },
+  'base-latent': { type: 'string', default: '32' }, 'vae-latent': { type: 'string', default: '16' },
+  settle: { type: 'string', default: '30' }, out: { type: 'string', default: 'bench/results/bench.json' },
+} });
+const runs = Number(values.runs), settle = Number(values.settle);
+const dist = resolve(process.env.ONNXFLOW_DIST ?? 'dist');
+const lib = await import(pathToFileURL(`${dist}/index.js`).href);
+const native = await import(pathToFileURL(`${dist}/backends/native/index.js`).href);
+const { InferenceSession, Tensor, encodeModel, makeGraph, makeModel, makeNode, makeTensor, makeTensorValueInfo, intsAttr, floatAttr } = lib;
+const status = native.nativeStatus();
+const addon = native.nativeAddon();
+const threads = status.available ? status.info.threads : availableParallelism();
+
+function rand(n, seed, scale = 0.2) {
+  let a = seed >>> 0;
+  const out = new Float32Array(n);
+  for (let i = 0; i < n; i++) {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), a | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * scale;
+  }
+  return out;
+}
+const vi = (n, d) => makeTensorValueInfo(n, 'float32', d);
+const T = (dims, seed, scale) => new Tensor('float32', rand(dims.reduce((a, b) => a * b, 1), seed, scale), dims);
+
+// ---- Cases: { name, group, shape, flops?, bytes (ONNX), feeds, ortOk? }
+function matmulCase(name, M, K, N) {
+  const model = makeModel(makeGraph([makeNode('MatMul', ['x', 'w'], ['y'])], name, [vi('x', [M, K])], [vi('y', [M, N])],
+    [makeTensor('w', 'float32', [K, N], rand(K * N, 2))]), { opsets: { '': 17 } });
+  return { name, group: 'gemm', shape: `${M}x${K}x${N} (MxKxN)`, flops: 2 * M * N * K, bytes: encodeModel(model), feeds: { x: T([M, K], 1) } };
+}
+
+/** Q [BH, Sq, D] x K^T [BH, D, Skv] -> Mul scale -> Softmax -> x V [BH, Skv, D]: the unfused graph torch exports. */
+function attentionCase(name, BH, Sq, Skv, D, label) {
+  const nodes = [
+    makeNode('MatMul', ['q', 'kt'], ['s']),
+    makeNode('Mul', ['s', 'scale'], ['ss']),
+    makeNode('Softmax', ['ss'], ['p'], { axis: -1 }),
+    makeNode('MatMul', ['p', 'v'], ['y']),
+  ];
+  const model = makeModel(makeGraph(nodes, name, [vi('q', [BH, Sq, D]), vi('kt', [BH, D, Skv]), vi('v', [BH, Skv, D])], [vi('y', [BH, Sq, D])],
+    [makeTensor('scale', 'float32', [], new Float32Array([1 / Math.sqrt(D)]))]), { opsets: { '': 17 } });
+  return {
+    name, group: 'attn', shape: label, flops: 2 * BH * Sq * Skv * 2 * D, bytes: encodeModel(model),
+    feeds: { q: T([BH, Sq, D], 6, 4), kt: T([BH, D, Skv], 7, 4), v: T([BH, Skv, D], 8) },
+  };
+}
+
+function convCase(name, C, M, H, W, k) {
+  const model = makeModel(makeGraph([makeNode('Conv', ['x', 'w', 'b'], ['y'], { pads: intsAttr([1, 1, 1, 1]) })], name,
+    [vi('x', [1, C, H, W])], [vi('y', [1, M, H, W])],
+    [makeTensor('w', 'float32', [M, C, k, k], rand(M * C * k * k, 3)), makeTensor('b', 'float32', [M], rand(M, 4))]), { opsets: { '': 17 } });
+  return { name, group: 'conv', shape: `${C}->${M} ${k}x${k} at ${H}x${W}`, flops: 2 * M * H * W * C * k * k, bytes: encodeModel(model), feeds: { x: T([1, C, H, W], 5) } };
+}
+
+/** Feeds for a model file from its input metadata: symbolic dims from `dims`, int64 ids, bool true. */
+async function modelFeeds(path, dims) {
+  const meta = await InferenceSession.create(path, { backend: 'cpu', graphOptimizationLevel: 'disabled' });
+  const feeds = {};
+  let seed = 11;
+  for (const m of meta.inputMetadata) {
+    const shape = m.shape.map((d) => (typeof d === 'number' ? d : dims[d] ?? dims['*'] ?? 1));
+    const n = shape.reduce((a, b) => a * b, 1);
+    if (m.type === 'int64') feeds[m.name] = new Tensor('int64', new BigInt64Array(n).fill(50n), shape);
+    else if (m.type === 'bool') feeds[m.name] = new Tensor('bool', new Uint8Array(n).fill(1), shape);
+    else feeds[m.name] = new Tensor('float32', rand(n, seed++, m.name === 'timestep' ? 0 : 1).map((v) => (m.name === 'timestep' ? 500 : v)), shape);
+  }
+  return feeds;
+}
+
+async function modelCases() {
+  const out = [];
+  const sd = (size) => lib.ensureStableDiffusion(size);
+  const wh = (size) => lib.ensureWhisper(size);
+  const hidden = (dir) => JSON.parse(readFileSync(join(dir, 'unet/config.json'), 'utf8')).cross_attention_dim;
+  const tiny = sd('tiny');
+  const tinyLatent = JSON.parse(readFileSync(join(tiny, 'unet/config.json'), 'utf8')).sample_size;
+  out.push({ name: 'unet-tiny', group: 'models', shape: `sd-tiny UNet step, latents 2x4x${tinyLatent}x${tinyLatent}`, path: join(tiny, 'unet/model.onnx'),
+    dims: { batch: 2, height: tinyLatent, width: tinyLatent, sequence: 77, '*': 2 }, fix: { encoder_hidden_states: [2, 77, hidden(tiny)], sample: [2, 4, tinyLatent, tinyLatent] } });
+  if (!values['skip-base']) {
+    const base = sd('base');
+    const L = Number(values['base-latent']);
+    out.push({ name: 'unet-base', group: 'models', shape: `sd-base UNet step (1.26 GB), latents 2x4x${L}x${L}`, path: join(base, 'unet/model.onnx'), nativeOnly: true,
+      dims: { '*': 2 }, fix: { encoder_hidden_states: [2, 77, hidden(base)], sample: [2, 4, L, L] } });
+  }
+  const VL = Number(values['vae-latent']);
+  const vaeDir = values['skip-base'] ? tiny : sd('base');
+  out.push({ name: 'vae-decoder', group: 'models', shape: `${values['skip-base'] ? 'sd-tiny' : 'sd-base'} VAE decoder, latents 1x4x${VL}x${VL}`, path: join(vaeDir, 'vae_decoder/model.onnx'),
+    dims: { '*': 1 }, fix: { latent_sample: [1, 4, VL, VL] } });
+  const wb = wh('base');
+  out.push({ name: 'whisper-encoder', group: 'models', shape: 'whisper-base encoder, 30 s (1x80x3000)', path: join(wb, 'encoder_model.onnx'), dims: { '*': 1 }, fix: { input_features: [1, 80, 3000] } });
+  out.push({ name: 'whisper-decoder-token', group: 'models', shape: 'whisper-base decoder_with_past, 1 token, 100 cached', path: join(wb, 'decoder_with_past_model.onnx'),
+    dims: { batch_size: 1, past_decoder_sequence_length: 100, encoder_sequence_length_out: 1500, '*': 1 } });
+  return out;
+}
+
+const micro = [
+  matmulCase('gemm1024', 1024, 1024, 1024),
+  matmulCase('gemm4096x320x320', 4096, 320, 320),
+  matmulCase('gemm1500x384x1536', 1500, 384, 1536),
+  matmulCase('gemv1x768x3072', 1, 768, 3072),
+  attentionCase('attn-sd', 8, 4096, 4096, 40, 'SD self-attn 8 heads x 4096 x 4096 x d40 (ort: unfused graph)'),
+  attentionCase('attn-whisper', 20, 1500, 1500, 64, 'Whisper enc 20 x 1500 x 1500 x d64 (ort: unfused graph)'),
+  attentionCase('attn-decode', 8, 1, 448, 64, 'decode 8 heads x 1 query vs 448 cached x d64'),
+  convCase('conv3x3_320_64x64', 320, 320, 64, 64, 3),
+];
+const sel = values.cases ? values.cases.split(',') : [];
+const want = (c) => !sel.length || sel.includes(c.name) || sel.includes(c.group);
+
+async function timeInterleaved(runners, rounds) {
+  const times = Object.fromEntries(Object.keys(runners).map((k) => [k, []]));
+  for (let i = 0; i < rounds; i++) {
+    for (const [k, r] of Object.entries(runners)) {
+      if (i >= r.rounds) continue;
+      if (settle > 0) await new Promise((res) => setTimeout(res, settle));
+      const t0 = performance.now();
+      await r.run();
+      times[k].push(performance.now() - t0);
+    }
+  }
+  const out = {};
+  for (const [k, t] of Object.entries(times)) {
+    t.sort((a, b) => a - b);
+    out[k] = { best: t[0], median: t[Math.floor(t.length / 2)], runs: t.length, rssDeltaMB: runners[k].rssDeltaMB };
+  }
+  return out;
+}
+
+async function probePeak(into) {
+  if (!addon) return into;
+  for (let i = 0; i < 3; i++) {
+    const r = await addon.fmaPeak({ seconds: 0.25 });
+    if (!into || r.total > into.total) into = r;
+  }
+  return into;
+}
+
+const toOrt = (feeds) => Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type === 'bool' ? 'bool' : t.type, t.type === 'bool' ? Array.from(t.data, Boolean) : t.data, t.dims)]));
+
+/**
+ * One runner per backend. Each session is created and warmed up (two runs: weight packing, buffer
+ * pools) before the next backend's, and the process RSS growth over that is its memory figure.
+ */
+async function runners(c, rounds) {
+  const r = {};
+  const bks = ['native', 'ort', ...(values.cpu ? ['cpu'] : [])];
+  for (const b of bks) {
+    if (b === 'native' && !status.available) continue;
+    if (b !== 'native' && c.nativeOnly) continue;
+    global.gc?.();
+    const rss0 = process.memoryUsage.rss();
+    const src = c.bytes ?? c.path;
+    let run;
+    if (b === 'ort') {
+      let s;
+      try {
+        s = await ort.InferenceSession.create(src, { intraOpNumThreads: threads, interOpNumThreads: 1 });
+      } catch (e) {
+        console.error(`${c.name}: onnxruntime cannot run it: ${e.message.split('\n')[0]}`);
+        continue;
+      }
+      const feeds = toOrt(c.feeds);
+      run = () => s.run(feeds);
+    } else {
+      const s = await InferenceSession.create(src, { backend: b });
+      run = () => s.run(c.feeds);
+    }
+    let rss = process.memoryUsage.rss();
+    for (let i = 0; i < 2; i++) {
+      await run();
+      rss = Math.max(rss, process.memoryUsage.rss());
+    }
+    r[b] = { run, rounds: b === 'cpu' ? Math.min(rounds, 2) : rounds, rssDeltaMB: (rss - rss0) / 2 ** 20 };
+  }
+  return r;
+}
+
+let peak = await probePeak(undefined);
+const rows = [];
+const cases = micro.filter(want);
+if (!sel.length || sel.includes('models') || sel.some((s) => s.startsWith('unet') || s.startsWith('vae') || s.startsWith('whisper'))) {
+  for (const c of await modelCases()) if (want(c)) cases.push(c);
+}
+for (const c of cases) {
+  if (c.path && !c.feeds) {
+    c.feeds = await modelFeeds(c.path, c.dims);
+    for (const [k, d] of Object.entries(c.fix ?? {})) c.feeds[k] = T(d, 21, 1);
+  }
+  const n = c.group === 'models' ? Math.max(2, Math.ceil(runs / 2)) : c.flops < 1e8 ? runs * 20 : runs;
+  const rs = await runners(c, c.nativeOnly ? 2 : n);
+  const t = await timeInterleaved(rs, c.nativeOnly ? 2 : n);
+  const row = { case: c.name, group: c.group, shape: c.shape, gflop: c.flops ? c.flops / 1e9 : undefined };
+  for (const [b, x] of Object.entries(t)) {
+    row[b] = { bestMs: x.best, medianMs: x.median, runs: x.runs, rssDeltaMB: x.rssDeltaMB, gflops: c.flops ? c.flops / 1e9 / (x.best / 1e3) : undefined };
+    console.error(`${c.name} ${b}: best ${x.best.toFixed(2)} ms, median ${x.median.toFixed(2)} ms${c.flops ? `, ${row[b].gflops.toFixed(1)} GFLOP/s` : ''}, RSS +${x.rssDeltaMB.toFixed(0)} MB`);
+  }
+  rows.push(row);
+  delete c.feeds;
+}
+peak = await probePeak(peak);
+
+const f = (x, d = 1) => (x === undefined || x === null || Number.isNaN(x) ? '-' : x.toFixed(d));
+const lines = [];
+lines.push(`native: ${status.available ? `${status.info.isa} ${status.info.mr}x${status.info.nr} microkernel, ${status.info.threads} threads` : `unavailable (${status.reason})`}; ` +
+  `CPU: ${cpus()[0]?.model ?? '?'} x${availableParallelism()}; measured FMA peak (${peak?.isa ?? '-'}, all threads): ${f(peak?.total)} GFLOP/s; ` +
+  `onnxruntime-node ${ort.env.versions?.common ?? ''} with ${threads} intra-op threads`);
+lines.push('');
+lines.push('| case | shape | native GFLOP/s | % peak | ort GFLOP/s | native ms | ort ms | native / ort speed | native RSS +MB | ort RSS +MB |' + (values.cpu ? ' cpu ms |' : ''));
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|' + (values.cpu ? '---:|' : ''));
+for (const r of rows) {
+  const n = r.native, o = r.ort;
+  lines.push(`| ${r.case} | ${r.shape} | ${f(n?.gflops)} | ${peak && n?.gflops ? f((100 * n.gflops) / peak.total, 0) : '-'} | ${f(o?.gflops)} | ${f(n?.bestMs, 2)} | ${f(o?.bestMs, 2)} | ` +
+    `${n && o ? f(o.bestMs / n.bestMs, 2) : '-'} | ${f(n?.rssDeltaMB, 0)} | ${f(o?.rssDeltaMB, 0)} |` + (values.cpu ? ` ${f(r.cpu?.bestMs, 1)} |` : ''));
+}
+lines.push('');
+lines.push('(best of the timed runs; "native / ort speed" > 1 means native is faster; RSS +MB: growth of the process RSS over creating the session and two warm-up runs, measured before the next backend session is created — indicative only: memory freed by an earlier case may be reused.)');
+console.log(lines.join('\n'));
+mkdirSync(dirname(values.out), { recursive: true });
+writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), native: status, peak, threads, rows, table: lines.join('\n') }, null, 1));
+console.error(`wrote ${values.out}`);

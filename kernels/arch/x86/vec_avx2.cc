@@ -1,0 +1,290 @@
+// AVX2 + FMA VecOps (compiled with -mavx2 -mfma; used on AVX2 and AVX-512 CPUs). exp is the
+// Cephes polynomial (rel. error ~1e-7), erf Abramowitz-Stegun 7.1.26 (abs. error 1.5e-7).
+#include <immintrin.h>
+
+#include <algorithm>
+#include <cmath>
+
+#include "../../cpu/microkernel.h"
+#include "../../cpu/vec.h"
+
+namespace onnxflow {
+namespace {
+
+inline __m256 exp8(__m256 x) {
+  const __m256 hi = _mm256_set1_ps(88.0f), lo = _mm256_set1_ps(-87.0f);
+  const __m256 log2e = _mm256_set1_ps(1.44269504088896341f), half = _mm256_set1_ps(0.5f);
+  const __m256 c1 = _mm256_set1_ps(0.693359375f), c2 = _mm256_set1_ps(-2.12194440e-4f), one = _mm256_set1_ps(1.0f);
+  const __m256 c = _mm256_max_ps(_mm256_min_ps(x, hi), lo);
+  const __m256 fn = _mm256_floor_ps(_mm256_fmadd_ps(c, log2e, half));
+  const __m256 r = _mm256_fnmadd_ps(fn, c2, _mm256_fnmadd_ps(fn, c1, c));
+  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
+  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
+  p = _mm256_fmadd_ps(p, r, half);
+  p = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), one);
+  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fn), _mm256_set1_epi32(127)), 23);
+  return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
+}
+
+inline __m256 act8(__m256 v, int act) {
+  const __m256 one = _mm256_set1_ps(1.f), half = _mm256_set1_ps(0.5f);
+  switch (act) {
+    case 1: return _mm256_max_ps(v, _mm256_setzero_ps());
+    case 2: {  // 0.5 v (1 + erf(v / sqrt 2))
+      const __m256 sign = _mm256_set1_ps(-0.f);
+      const __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));
+      const __m256 az = _mm256_andnot_ps(sign, z);
+      const __m256 t = _mm256_div_ps(one, _mm256_fmadd_ps(_mm256_set1_ps(0.3275911f), az, one));
+      __m256 p = _mm256_set1_ps(1.061405429f);
+      p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-1.453152027f));
+      p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(1.421413741f));
+      p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(-0.284496736f));
+      p = _mm256_fmadd_ps(p, t, _mm256_set1_ps(0.254829592f));
+      p = _mm256_mul_ps(p, t);
+      const __m256 e = exp8(_mm256_sub_ps(_mm256_setzero_ps(), _mm256_mul_ps(az, az)));
+      __m256 erf = _mm256_fnmadd_ps(p, e, one);
+      erf = _mm256_or_ps(erf, _mm256_and_ps(sign, z));
+      return _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, erf));
+    }
+    case 3: return _mm256_div_ps(v, _mm256_add_ps(one, exp8(_mm256_sub_ps(_mm256_setzero_ps(), v))));
+    case 4: {  // 0.5 v (1 + tanh(u)), tanh(u) = 1 - 2 / (exp(2u) + 1)
+      const __m256 v3 = _mm256_mul_ps(_mm256_mul_ps(v, v), v);
+      const __m256 u = _mm256_mul_ps(_mm256_set1_ps(0.7978845608028654f), _mm256_fmadd_ps(_mm256_set1_ps(0.044715f), v3, v));
+      const __m256 e2 = exp8(_mm256_add_ps(u, u));
+      const __m256 th = _mm256_sub_ps(one, _mm256_div_ps(_mm256_set1_ps(2.f), _mm256_add_ps(e2, one)));
+      return _mm256_mul_ps(_mm256_mul_ps(half, v), _mm256_add_ps(one, th));
+    }
+    default: return v;
+  }
+}
+
+inline __m256i tail_mask(int64_t r) {
+  alignas(32) static const int32_t m[16] = {-1, -1, -1, -1, -1, -1, -1, -1, 0, 0, 0, 0, 0, 0, 0, 0};
+  return _mm256_loadu_si256(reinterpret_cast<const __m256i*>(m + 8 - r));
+}
+
+template <int ACT>
+void bias_act_t(float* x, int64_t n, float add, const float* cb) {
+  const __m256 va = _mm256_set1_ps(add);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256 v = _mm256_add_ps(_mm256_loadu_ps(x + j), va);
+    if (cb) v = _mm256_add_ps(v, _mm256_loadu_ps(cb + j));
+    _mm256_storeu_ps(x + j, act8(v, ACT));
+  }
+  if (j < n) {
+    const __m256i m = tail_mask(n - j);
+    __m256 v = _mm256_add_ps(_mm256_maskload_ps(x + j, m), va);
+    if (cb) v = _mm256_add_ps(v, _mm256_maskload_ps(cb + j, m));
+    _mm256_maskstore_ps(x + j, m, act8(v, ACT));
+  }
+}
+
+void bias_act(float* x, int64_t n, float add, const float* cb, int act) {
+  switch (act) {
+    case 0: if (add != 0.f || cb) bias_act_t<0>(x, n, add, cb); break;
+    case 1: bias_act_t<1>(x, n, add, cb); break;
+    case 2: bias_act_t<2>(x, n, add, cb); break;
+    case 3: bias_act_t<3>(x, n, add, cb); break;
+    default: bias_act_t<4>(x, n, add, cb); break;
+  }
+}
+
+template <int ACT>
+void affine_act_t(const float* x, float* y, int64_t n, float a, float b) {
+  const __m256 va = _mm256_set1_ps(a), vb = _mm256_set1_ps(b);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, act8(_mm256_fmadd_ps(_mm256_loadu_ps(x + j), va, vb), ACT));
+  if (j < n) {
+    const __m256i m = tail_mask(n - j);
+    _mm256_maskstore_ps(y + j, m, act8(_mm256_fmadd_ps(_mm256_maskload_ps(x + j, m), va, vb), ACT));
+  }
+}
+
+void affine_act(const float* x, float* y, int64_t n, float a, float b, int act) {
+  switch (act) {
+    case 0: affine_act_t<0>(x, y, n, a, b); break;
+    case 1: affine_act_t<1>(x, y, n, a, b); break;
+    case 2: affine_act_t<2>(x, y, n, a, b); break;
+    case 3: affine_act_t<3>(x, y, n, a, b); break;
+    default: affine_act_t<4>(x, y, n, a, b); break;
+  }
+}
+
+void norm_row(const float* x, float* y, int64_t n, float mean, float rstd, const float* g, const float* b) {
+  const __m256 vm = _mm256_set1_ps(mean), vr = _mm256_set1_ps(rstd);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    __m256 v = _mm256_mul_ps(_mm256_mul_ps(_mm256_sub_ps(_mm256_loadu_ps(x + j), vm), vr), _mm256_loadu_ps(g + j));
+    if (b) v = _mm256_add_ps(v, _mm256_loadu_ps(b + j));
+    _mm256_storeu_ps(y + j, v);
+  }
+  for (; j < n; j++) y[j] = (x[j] - mean) * rstd * g[j] + (b ? b[j] : 0.f);
+}
+
+inline double hsum(__m256 v) {
+  alignas(32) float l[8];
+  _mm256_store_ps(l, v);
+  double s = 0;
+  for (float f : l) s += f;
+  return s;
+}
+
+double sum(const float* x, int64_t n) {
+  // Blocks of 256 floats summed in float (4 accumulators), blocks accumulated in double.
+  double total = 0;
+  int64_t j = 0;
+  while (j + 32 <= n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const int64_t end = std::min<int64_t>(n - 31, j + 1024);
+    for (; j < end; j += 32) {
+      a0 = _mm256_add_ps(a0, _mm256_loadu_ps(x + j));
+      a1 = _mm256_add_ps(a1, _mm256_loadu_ps(x + j + 8));
+      a2 = _mm256_add_ps(a2, _mm256_loadu_ps(x + j + 16));
+      a3 = _mm256_add_ps(a3, _mm256_loadu_ps(x + j + 24));
+    }
+    total += hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  }
+  for (; j < n; j++) total += x[j];
+  return total;
+}
+
+double sqdev(const float* x, int64_t n, float mean) {
+  const __m256 vm = _mm256_set1_ps(mean);
+  double total = 0;
+  int64_t j = 0;
+  while (j + 32 <= n) {
+    __m256 a0 = _mm256_setzero_ps(), a1 = a0, a2 = a0, a3 = a0;
+    const int64_t end = std::min<int64_t>(n - 31, j + 1024);
+    for (; j < end; j += 32) {
+      const __m256 d0 = _mm256_sub_ps(_mm256_loadu_ps(x + j), vm), d1 = _mm256_sub_ps(_mm256_loadu_ps(x + j + 8), vm);
+      const __m256 d2 = _mm256_sub_ps(_mm256_loadu_ps(x + j + 16), vm), d3 = _mm256_sub_ps(_mm256_loadu_ps(x + j + 24), vm);
+      a0 = _mm256_fmadd_ps(d0, d0, a0);
+      a1 = _mm256_fmadd_ps(d1, d1, a1);
+      a2 = _mm256_fmadd_ps(d2, d2, a2);
+      a3 = _mm256_fmadd_ps(d3, d3, a3);
+    }
+    total += hsum(_mm256_add_ps(_mm256_add_ps(a0, a1), _mm256_add_ps(a2, a3)));
+  }
+  for (; j < n; j++) {
+    const double d = x[j] - mean;
+    total += d * d;
+  }
+  return total;
+}
+
+template <int OP>
+inline __m256 bin8(__m256 a, __m256 b) {
+  if (OP == 0) return _mm256_add_ps(a, b);
+  if (OP == 1) return _mm256_sub_ps(a, b);
+  if (OP == 2) return _mm256_mul_ps(a, b);
+  return _mm256_div_ps(a, b);
+}
+
+template <int OP>
+inline float bin1(float a, float b) {
+  return OP == 0 ? a + b : OP == 1 ? a - b : OP == 2 ? a * b : a / b;
+}
+
+template <int OP>
+void binary_t(const float* a, int as, const float* b, int bs, float* y, int64_t n) {
+  int64_t j = 0;
+  if (as && bs) {
+    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, bin8<OP>(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j)));
+  } else if (as) {
+    const __m256 vb = _mm256_set1_ps(*b);
+    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, bin8<OP>(_mm256_loadu_ps(a + j), vb));
+  } else if (bs) {
+    const __m256 va = _mm256_set1_ps(*a);
+    for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, bin8<OP>(va, _mm256_loadu_ps(b + j)));
+  }
+  for (; j < n; j++) y[j] = bin1<OP>(a[j * as], b[j * bs]);
+}
+
+void binary(const float* a, int as, const float* b, int bs, float* y, int64_t n, int op) {
+  switch (op) {
+    case 0: binary_t<0>(a, as, b, bs, y, n); break;
+    case 1: binary_t<1>(a, as, b, bs, y, n); break;
+    case 2: binary_t<2>(a, as, b, bs, y, n); break;
+    default: binary_t<3>(a, as, b, bs, y, n); break;
+  }
+}
+
+void scale(float* x, int64_t n, float s) {
+  const __m256 vs = _mm256_set1_ps(s);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(x + j, _mm256_mul_ps(_mm256_loadu_ps(x + j), vs));
+  for (; j < n; j++) x[j] *= s;
+}
+
+float exp_sum(const float* x, float* y, int64_t n, float sub) {
+  const __m256 vsub = _mm256_set1_ps(sub), lo = _mm256_set1_ps(-87.0f);
+  __m256 acc = _mm256_setzero_ps();
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) {
+    const __m256 xi = _mm256_sub_ps(_mm256_loadu_ps(x + j), vsub);
+    const __m256 v = _mm256_andnot_ps(_mm256_cmp_ps(xi, lo, _CMP_LT_OQ), exp8(xi));
+    _mm256_storeu_ps(y + j, v);
+    acc = _mm256_add_ps(acc, v);
+  }
+  if (j < n) {
+    const __m256i m = tail_mask(n - j);
+    const __m256 xi = _mm256_sub_ps(_mm256_maskload_ps(x + j, m), vsub);
+    __m256 v = _mm256_andnot_ps(_mm256_cmp_ps(xi, lo, _CMP_LT_OQ), exp8(xi));
+    v = _mm256_and_ps(v, _mm256_castsi256_ps(m));
+    _mm256_maskstore_ps(y + j, m, v);
+    acc = _mm256_add_ps(acc, v);
+  }
+  return static_cast<float>(hsum(acc));
+}
+
+float row_max(const float* x, int64_t n) {
+  __m256 m = _mm256_set1_ps(-__builtin_inff());
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + j));
+  alignas(32) float l[8];
+  _mm256_store_ps(l, m);
+  float r = -__builtin_inff();
+  for (float v : l) r = v > r ? v : r;
+  for (; j < n; j++) r = x[j] > r ? x[j] : r;
+  return r;
+}
+
+float dot(const float* a, const float* b, int64_t n) {
+  __m256 a0 = _mm256_setzero_ps(), a1 = a0;
+  int64_t j = 0;
+  for (; j + 16 <= n; j += 16) {
+    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), a0);
+    a1 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j + 8), _mm256_loadu_ps(b + j + 8), a1);
+  }
+  if (j + 8 <= n) {
+    a0 = _mm256_fmadd_ps(_mm256_loadu_ps(a + j), _mm256_loadu_ps(b + j), a0);
+    j += 8;
+  }
+  if (j < n) {
+    const __m256i m = tail_mask(n - j);
+    a1 = _mm256_fmadd_ps(_mm256_maskload_ps(a + j, m), _mm256_maskload_ps(b + j, m), a1);
+  }
+  return static_cast<float>(hsum(_mm256_add_ps(a0, a1)));
+}
+
+void axpy(float* y, const float* x, float a, int64_t n) {
+  const __m256 va = _mm256_set1_ps(a);
+  int64_t j = 0;
+  for (; j + 8 <= n; j += 8) _mm256_storeu_ps(y + j, _mm256_fmadd_ps(va, _mm256_loadu_ps(x + j), _mm256_loadu_ps(y + j)));
+  if (j < n) {
+    const __m256i m = tail_mask(n - j);
+    _mm256_maskstore_ps(y + j, m, _mm256_fmadd_ps(va, _mm256_maskload_ps(x + j, m), _mm256_maskload_ps(y + j, m)));
+  }
+}
+
+const VecOps kAvx2 = {"avx2", bias_act, affine_act, norm_row, sum, sqdev, binary, scale, exp_sum, row_max, dot, axpy};
+
+}  // namespace
+
+const VecOps& vec_avx2() { return kAvx2; }
+
+}  // namespace onnxflow

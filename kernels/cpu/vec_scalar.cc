@@ -1,0 +1,94 @@
+// Portable VecOps (the compiler vectorizes what it can for the baseline ISA).
+#include <cmath>
+#include <limits>
+
+#include "gemm.h"
+#include "microkernel.h"
+#include "vec.h"
+
+namespace onnxflow {
+
+float act_scalar(float v, int act) {
+  switch (act) {
+    case 1: return v > 0.f ? v : 0.f;
+    case 2: return 0.5f * v * (1.f + std::erf(v * 0.70710678118654752f));
+    case 3: return v / (1.f + std::exp(-v));
+    case 4: {
+      const float u = 0.7978845608028654f * (v + 0.044715f * v * v * v);
+      return 0.5f * v * (1.f + std::tanh(u));
+    }
+    default: return v;
+  }
+}
+
+namespace {
+
+void bias_act_s(float* x, int64_t n, float add, const float* cb, int act) {
+  if (cb) for (int64_t j = 0; j < n; j++) x[j] += add + cb[j];
+  else if (add != 0.f) for (int64_t j = 0; j < n; j++) x[j] += add;
+  if (act) for (int64_t j = 0; j < n; j++) x[j] = act_scalar(x[j], act);
+}
+
+void affine_act_s(const float* x, float* y, int64_t n, float a, float b, int act) {
+  for (int64_t j = 0; j < n; j++) y[j] = act_scalar(x[j] * a + b, act);
+}
+
+void norm_row_s(const float* x, float* y, int64_t n, float mean, float rstd, const float* g, const float* b) {
+  for (int64_t j = 0; j < n; j++) y[j] = (x[j] - mean) * rstd * g[j] + (b ? b[j] : 0.f);
+}
+
+double sum_s(const float* x, int64_t n) {
+  double s = 0;
+  for (int64_t j = 0; j < n; j++) s += x[j];
+  return s;
+}
+
+double sqdev_s(const float* x, int64_t n, float mean) {
+  double s = 0;
+  for (int64_t j = 0; j < n; j++) {
+    const double d = x[j] - mean;
+    s += d * d;
+  }
+  return s;
+}
+
+void binary_s(const float* a, int as, const float* b, int bs, float* y, int64_t n, int op) {
+  for (int64_t j = 0; j < n; j++) {
+    const float u = a[j * as], v = b[j * bs];
+    y[j] = op == 0 ? u + v : op == 1 ? u - v : op == 2 ? u * v : u / v;
+  }
+}
+
+void scale_s(float* x, int64_t n, float s) {
+  for (int64_t j = 0; j < n; j++) x[j] *= s;
+}
+
+float exp_sum_s(const float* x, float* y, int64_t n, float sub) {
+  if (x != y) for (int64_t j = 0; j < n; j++) y[j] = x[j];
+  return exp_sum_scalar(y, n, sub);
+}
+
+float dot_s(const float* a, const float* b, int64_t n) {
+  float s = 0.f;
+  for (int64_t j = 0; j < n; j++) s += a[j] * b[j];
+  return s;
+}
+
+void axpy_s(float* y, const float* x, float a, int64_t n) {
+  for (int64_t j = 0; j < n; j++) y[j] += a * x[j];
+}
+
+const VecOps kScalar = {"scalar", bias_act_s, affine_act_s, norm_row_s, sum_s, sqdev_s, binary_s, scale_s, exp_sum_s, row_max_scalar, dot_s, axpy_s};
+
+}  // namespace
+
+const VecOps& vec_scalar() { return kScalar; }
+
+const VecOps& active_vec() {
+#if defined(ONNXFLOW_X86)
+  if (active_kernel().isa[0] == 'a') return vec_avx2();  // "avx2" / "avx512"
+#endif
+  return kScalar;
+}
+
+}  // namespace onnxflow

@@ -39,7 +39,7 @@ export { describePipeline, renderText, renderMermaid } from './pipeline/describe
 export { compilePipeline } from './pipeline/compile.js';
 export { clearSessionCache } from './pipeline/sessions.js';
 export { extractModel } from './onnx/extract.js';
-export { registerModelSource, modelSourceNames } from './pipeline/model-sources.js';
+export { registerModelSource, modelSourceNames, modelSources, resolveModelSource } from './pipeline/model-sources.js';
 export { writePng, readImage, encodePng } from './components/image/index.js';
 export type { RgbImage } from './components/image/index.js';
 export { ClipTokenizer } from './components/tokenizers/clip.js';

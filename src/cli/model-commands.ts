@@ -1,7 +1,7 @@
 // `onnxflow check model.onnx` and `onnxflow info model.onnx`.
 
 import type { Command } from 'commander';
-import { checkModel, formatShape, inferShapes, loadModel } from '../index.js';
+import { checkModel, formatShape, inferShapes, loadModel, modelSources, resolveModelSource } from '../index.js';
 import type { Model, TypeInfo } from '../index.js';
 
 function typeText(t: TypeInfo | undefined): string {
@@ -22,6 +22,17 @@ function load(path: string): Model {
 }
 
 export function registerModelCommands(program: Command): void {
+  program
+    .command('models')
+    .description('list the builtin model sources a pipeline\'s modelDir (or --model-dir) can name as builtin:NAME')
+    .option('--path', 'also resolve each to its folder (generates the random-weight ones on first use)')
+    .action(async (o: { path?: boolean }) => {
+      for (const s of modelSources()) {
+        console.log(`builtin:${s.name}\n  ${s.description}`);
+        if (o.path) console.log(`  ${await resolveModelSource(s.name)}`);
+      }
+    });
+
   program
     .command('check')
     .description('check a model: structure, operators, types and inferred shapes; exit 2 on problems')

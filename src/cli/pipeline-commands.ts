@@ -48,7 +48,7 @@ export function registerPipelineCommands(program: Command): void {
     .description('run a pipeline; pipeline inputs as --NAME VALUE or --input NAME=VALUE')
     .argument('<pipeline>', 'pipeline YAML file')
     .option('-i, --input <key=value>', 'a pipeline input (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
-    .option('--model-dir <dir>', 'folder the pipeline\'s model paths resolve against (e.g. your optimum export)')
+    .option('--model-dir <dir>', 'folder the pipeline\'s model paths resolve against (e.g. your optimum export), or builtin:NAME (`onnxflow models` lists them)')
     .option('--backend <name>', 'run every model on this backend')
     .option('--concurrency <n>', 'stages run at once', '2')
     .option('-o, --out <file>', 'write images (PNG) or all outputs (.json)')

@@ -1,8 +1,21 @@
-// The generated models as pipeline model sources: `modelDir: builtin:sd-tiny` and friends.
+// The pipelines' model sources: `modelDir: builtin:NAME`.
+//   shapes-sd, speech-whisper: small models trained on synthetic data (training/), shipped in models/
+//   sd-tiny, sd-base, whisper-tiny, whisper-base: random weights, generated on first use (tests, benchmarks)
+import { existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
 import { registerModelSource } from '../pipeline/model-sources.js';
 import { ensureStableDiffusion } from './sd/index.js';
 import { ensureWhisper } from './whisper/index.js';
 
+/** A model folder shipped with the package (models/NAME, beside dist/ and src/). */
+export function packagedModelDir(name: string): string {
+  const dir = fileURLToPath(new URL(`../../models/${name}`, import.meta.url));
+  if (!existsSync(dir)) throw new Error(`the packaged model folder ${dir} is missing (builtin:${name} ships in the package's models/ folder)`);
+  return dir;
+}
+
+registerModelSource('shapes-sd', 'Stable Diffusion trained on synthetic shapes ("a red circle on a blue background"), 64×64, optimum layout (training/shapes)', async () => packagedModelDir('shapes-sd'));
+registerModelSource('speech-whisper', 'Whisper trained on synthetic espeak-ng speech (digits and a small vocabulary), optimum layout (training/speech)', async () => packagedModelDir('speech-whisper'));
 registerModelSource('sd-tiny', 'tiny Stable Diffusion 1.x (random weights, real architecture, optimum layout)', async () => ensureStableDiffusion('tiny'));
 registerModelSource('sd-base', 'Stable Diffusion with SD 1.5 channel widths and fewer blocks (random weights), for benchmarks', async () => ensureStableDiffusion('base'));
 registerModelSource('whisper-tiny', 'tiny Whisper (random weights, real architecture, optimum layout with split and merged decoders)', async () => ensureWhisper('tiny'));

@@ -233,15 +233,19 @@ export async function compilePipeline(data: unknown, opts: CompileOptions = {}):
     throw new Error('unreachable');
   }
   const yamlDir = opts.file ? dirname(resolve(opts.file)) : process.cwd();
+  // The caller's modelDir (relative to the working directory) replaces the YAML's (relative to the
+  // YAML file); either may name a model source, `builtin:NAME`.
   let baseDir = yamlDir;
-  if (opts.modelDir) baseDir = resolve(opts.modelDir);
-  else if (spec.modelDir?.startsWith('builtin:')) {
+  const dir = opts.modelDir ?? spec.modelDir;
+  if (dir?.startsWith('builtin:')) {
     try {
-      baseDir = await resolveModelSource(spec.modelDir.slice('builtin:'.length));
+      baseDir = await resolveModelSource(dir.slice('builtin:'.length));
     } catch (e) {
+      if (opts.modelDir) throw e;
       pre.error(['modelDir'], (e as Error).message);
     }
-  } else if (spec.modelDir) baseDir = resolve(yamlDir, spec.modelDir);
+  } else if (opts.modelDir) baseDir = resolve(opts.modelDir);
+  else if (spec.modelDir) baseDir = resolve(yamlDir, spec.modelDir);
   const c = new Compiler(spec, opts, pre, baseDir);
   const root = new Scope();
   root.heads.set('inputs', Object.keys(spec.inputs));

@@ -11,6 +11,11 @@ export function registerModelSource(name: string, description: string, ensure: E
   sources.set(name, { ensure, description });
 }
 
+/** Every source with its description, sorted by name. */
+export function modelSources(): { name: string; description: string }[] {
+  return modelSourceNames().map((name) => ({ name, description: sources.get(name)!.description }));
+}
+
 export function modelSourceNames(): string[] {
   return [...sources.keys()].sort();
 }

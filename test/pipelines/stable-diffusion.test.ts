@@ -1,5 +1,6 @@
-// Stable Diffusion end to end on the tiny generated model: text-to-image, img2img, guidance wiring,
-// shapes seen by hooks, schedulers, determinism and agreement with onnxruntime-node.
+// Stable Diffusion end to end on the tiny generated model (random weights, `builtin:sd-tiny`):
+// text-to-image, img2img, guidance wiring, shapes seen by hooks, schedulers, determinism and agreement
+// with onnxruntime-node. The trained default model's output is checked in trained-models.test.ts.
 import { describe, expect, it } from 'vitest';
 import {
   Tensor, encodePng, loadPipeline, runPipeline, type RgbImage, type StageEvent, type StageAfterEvent,
@@ -8,6 +9,7 @@ import {
 const SD = 'pipelines/stable-diffusion.yaml';
 const IMG2IMG = 'pipelines/stable-diffusion-img2img.yaml';
 const prompt = 'a red circle on a blue background';
+const TINY = { modelDir: 'builtin:sd-tiny' };
 
 const images = (out: Record<string, unknown>) => out.images as RgbImage[];
 
@@ -20,9 +22,9 @@ function psnr(a: RgbImage, b: RgbImage): number {
 
 describe('Stable Diffusion (tiny model)', () => {
   it('turns a prompt into a 64x64 image, byte-identical for the same seed', async () => {
-    const a = images(await runPipeline(SD, prompt, { steps: 4, seed: 7 }));
-    const b = images(await runPipeline(SD, prompt, { steps: 4, seed: 7 }));
-    const c = images(await runPipeline(SD, prompt, { steps: 4, seed: 8 }));
+    const a = images(await runPipeline(SD, prompt, { ...TINY, steps: 4, seed: 7 }));
+    const b = images(await runPipeline(SD, prompt, { ...TINY, steps: 4, seed: 7 }));
+    const c = images(await runPipeline(SD, prompt, { ...TINY, steps: 4, seed: 8 }));
     expect(a).toHaveLength(1);
     expect([a[0]!.width, a[0]!.height, a[0]!.channels]).toEqual([64, 64, 3]);
     expect(Buffer.from(await encodePng(a[0]!)).equals(Buffer.from(await encodePng(b[0]!)))).toBe(true);
@@ -30,7 +32,7 @@ describe('Stable Diffusion (tiny model)', () => {
   });
 
   it('calls each model with the shapes diffusers uses (hooks)', async () => {
-    const p = await loadPipeline(SD);
+    const p = await loadPipeline(SD, TINY);
     const calls = new Map<string, StageEvent>();
     let unetCalls = 0;
     p.hooks.on('stage:before', (e) => {
@@ -48,7 +50,7 @@ describe('Stable Diffusion (tiny model)', () => {
   });
 
   it('mixes unconditional and conditional predictions with the guidance scale', async () => {
-    const p = await loadPipeline(SD);
+    const p = await loadPipeline(SD, TINY);
     // Replace the UNet: uncond half predicts 1, cond half predicts 3.
     p.intercept('denoise/unet', (inputs) => {
       const s = inputs.sample as Tensor;
@@ -70,15 +72,15 @@ describe('Stable Diffusion (tiny model)', () => {
 
   it('runs every scheduler to a finite image', async () => {
     for (const scheduler of ['pndm', 'ddim', 'euler', 'euler_a', 'lms', 'dpm++']) {
-      const [img] = images(await runPipeline(SD, prompt, { steps: 3, scheduler }));
+      const [img] = images(await runPipeline(SD, prompt, { ...TINY, steps: 3, scheduler }));
       expect(img!.data.length, scheduler).toBe(64 * 64 * 3);
       expect(new Set(img!.data).size, scheduler).toBeGreaterThan(10);
     }
   });
 
   it('img2img: starts from the init image, runs strength × steps, and changes with strength', async () => {
-    const [init] = images(await runPipeline(SD, prompt, { steps: 2, seed: 1 }));
-    const p = await loadPipeline(IMG2IMG);
+    const [init] = images(await runPipeline(SD, prompt, { ...TINY, steps: 2, seed: 1 }));
+    const p = await loadPipeline(IMG2IMG, TINY);
     let unet = 0;
     p.hooks.on('stage:before', (e) => { if (e.stage === 'denoise/unet') unet++; });
     const weak = images(await p.run({ prompt, image: init }, { steps: 10, strength: 0.3, scheduler: 'ddim' }))[0]!;
@@ -89,12 +91,12 @@ describe('Stable Diffusion (tiny model)', () => {
   });
 
   it('gives the same image on the cpu and ort backends (PSNR ≥ 40 dB)', async () => {
-    const [cpu] = images(await runPipeline(SD, prompt, { steps: 5, seed: 3, backend: 'cpu' }));
-    const [ort] = images(await runPipeline(SD, prompt, { steps: 5, seed: 3, backend: 'ort' }));
+    const [cpu] = images(await runPipeline(SD, prompt, { ...TINY, steps: 5, seed: 3, backend: 'cpu' }));
+    const [ort] = images(await runPipeline(SD, prompt, { ...TINY, steps: 5, seed: 3, backend: 'ort' }));
     expect(psnr(cpu!, ort!)).toBeGreaterThanOrEqual(40);
   });
 
   it('rejects sizes that are not multiples of 8, as diffusers does', async () => {
-    await expect(runPipeline(SD, prompt, { steps: 1, width: 60 })).rejects.toThrow(/height and width have to be divisible by 8 but are 64 and 60/);
+    await expect(runPipeline(SD, prompt, { ...TINY, steps: 1, width: 60 })).rejects.toThrow(/height and width have to be divisible by 8 but are 64 and 60/);
   });
 });

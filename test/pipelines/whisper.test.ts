@@ -34,6 +34,9 @@ function signal(seconds: number, rate = SR, f0 = 140): Float32Array {
   return x;
 }
 
+/** The random-weight tiny model the fixtures were made with (the pipelines default to the trained one). */
+const TINY = { modelDir: 'builtin:whisper-tiny' };
+
 const encoderMemo = new Map<string, Promise<Record<string, unknown>>>();
 
 /** Compile a pipeline (optionally edited) and memoize its encoder per input window. */
@@ -42,8 +45,8 @@ async function load(file: string, edit?: (spec: Record<string, any>) => void): P
   if (edit) {
     const spec = parse(readFileSync(file, 'utf8')) as Record<string, any>;
     edit(spec);
-    p = await loadPipeline(spec);
-  } else p = await loadPipeline(file);
+    p = await loadPipeline(spec, TINY);
+  } else p = await loadPipeline(file, TINY);
   p.intercept('encode', (inputs, next) => {
     const f = inputs.input_features as Tensor;
     const d = f.data as Float32Array;

@@ -1,6 +1,6 @@
 // Print the shapes every Stable Diffusion stage is called with, and time the denoising steps,
 // without touching the pipeline. Run: node examples/stable-diffusion-hooks.mjs
-// (uses the tiny generated model; add { modelDir: 'path/to/optimum-export' } to loadPipeline for a real one)
+// (uses the default trained shapes model; add { modelDir: 'path/to/optimum-export' } to loadPipeline for a real one)
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';

@@ -2,16 +2,21 @@
 //   shapes-sd, speech-whisper: small models trained on synthetic data (training/), shipped in models/
 //   sd-tiny, sd-base, whisper-tiny, whisper-base: random weights, generated on first use (tests, benchmarks)
 import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { registerModelSource } from '../pipeline/model-sources.js';
 import { ensureStableDiffusion } from './sd/index.js';
 import { ensureWhisper } from './whisper/index.js';
 
-/** A model folder shipped with the package (models/NAME, beside dist/ and src/). */
+/** A model folder shipped with the package: models/NAME in the nearest folder above this file that has it. */
 export function packagedModelDir(name: string): string {
-  const dir = fileURLToPath(new URL(`../../models/${name}`, import.meta.url));
-  if (!existsSync(dir)) throw new Error(`the packaged model folder ${dir} is missing (builtin:${name} ships in the package's models/ folder)`);
-  return dir;
+  const start = dirname(fileURLToPath(import.meta.url));
+  for (let d = start; ; d = dirname(d)) {
+    const dir = join(d, 'models', name);
+    if (existsSync(join(dir, 'model_index.json')) || existsSync(join(dir, 'config.json'))) return dir;
+    if (dirname(d) === d) break;
+  }
+  throw new Error(`the packaged model folder models/${name} was not found above ${start} (builtin:${name} ships in the package's models/ folder)`);
 }
 
 registerModelSource('shapes-sd', 'Stable Diffusion trained on synthetic shapes ("a red circle on a blue background"), 64×64, optimum layout (training/shapes)', async () => packagedModelDir('shapes-sd'));

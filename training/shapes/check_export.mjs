@@ -2,7 +2,7 @@
 // folder on onnxflow's CPU backend with the inputs export.py recorded in ckpt/export_reference.json
 // and prints the largest absolute difference from torch's outputs; also checks that the Python
 // tokenizer (tokenizer.py) and the pipeline's CLIP tokenizer agree on every held-out prompt.
-//   node training/shapes/check_export.mjs [--model-dir training/shapes/out/shapes-sd] [--build .build/h21] [--ckpt training/shapes/ckpt]
+//   node training/shapes/check_export.mjs [--model-dir models/shapes-sd] [--build DIR (default $ONNXFLOW_BUILD, else .build/h4)] [--ckpt training/shapes/ckpt]
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,8 +11,8 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const argv = process.argv.slice(2);
 const opt = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
-const dir = resolve(opt('--model-dir', join(HERE, 'out', 'shapes-sd')));
-const build = resolve(ROOT, opt('--build', '.build/h21'));
+const dir = resolve(opt('--model-dir', join(ROOT, 'models', 'shapes-sd')));
+const build = resolve(ROOT, opt('--build', process.env.ONNXFLOW_BUILD ?? '.build/h4'));
 const { InferenceSession, Tensor } = await import(pathToFileURL(join(build, 'index.js')).href);
 const { ClipTokenizer } = await import(pathToFileURL(join(build, 'components', 'tokenizers', 'clip.js')).href);
 const ref = JSON.parse(readFileSync(join(resolve(opt('--ckpt', join(HERE, 'ckpt'))), 'export_reference.json'), 'utf8'));

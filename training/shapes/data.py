@@ -33,6 +33,16 @@ TRAIN_TEMPLATES = [
     "{fg} {shape} on a {bg} background",
     "a picture of a {fg} {shape} on a {bg} background",
 ]
+# extra training-only wordings (train_unet.py --extra-templates): only words of TRAIN_TEMPLATES, both
+# orders around "with", so the text encoder has to read roles from word order, not from position
+EXTRA_TRAIN_TEMPLATES = [
+    "a {fg} {shape} with a {bg} background",
+    "{fg} {shape} with a {bg} background",
+    "{bg} background with a {fg} {shape}",
+    "{fg} {shape} on {bg}",
+    "a {bg} background, a {fg} {shape}",
+    "a {fg} {shape}, a {bg} background",
+]
 HELDOUT_TEMPLATES = [
     "an image of a {fg} {shape} over a {bg} background",
     "{bg} background, {fg} {shape}",

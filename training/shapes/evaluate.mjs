@@ -1,7 +1,8 @@
 // Automatic check of generated shapes images against their prompts.
 //
-//   node training/shapes/evaluate.mjs --model-dir training/shapes/out/shapes-sd [--steps 20] [--seed 42]
-//        [--guidance 7.5] [--scheduler ''|pndm|ddim|euler|...] [--save DIR] [--limit N] [--build .build/h21]
+//   node training/shapes/evaluate.mjs --model-dir models/shapes-sd [--steps 20] [--seed 42]
+//        [--guidance 7.5] [--scheduler ''|pndm|ddim|euler|...] [--save DIR] [--limit N] [--backend cpu|native|ort]
+//        [--build DIR]   (an onnxflow build: default $ONNXFLOW_BUILD, else .build/h4)
 //        [--prompts FILE]   (default heldout.json; trainseen.json = 30 training combos with training wordings)
 //     runs pipelines/stable-diffusion.yaml (unchanged) on every held-out prompt of heldout.json and scores it
 //   node training/shapes/evaluate.mjs --images DIR
@@ -66,7 +67,7 @@ export function classify(img) {
 }
 
 function args() {
-  const a = { steps: 20, seed: 42, guidance: 7.5, scheduler: '', build: '.build/h21', limit: Infinity };
+  const a = { steps: 20, seed: 42, guidance: 7.5, scheduler: '', build: process.env.ONNXFLOW_BUILD ?? '.build/h4', limit: Infinity, backend: '' };
   const v = process.argv.slice(2);
   for (let i = 0; i < v.length; i += 2) a[v[i].replace(/^--/, '').replace(/-(\w)/g, (_, c) => c.toUpperCase())] = v[i + 1];
   return a;
@@ -86,7 +87,7 @@ async function main() {
     const name = String(i).padStart(3, '0') + '.png';
     let img;
     if (pipeline) {
-      const out = await pipeline.run({ prompt, steps: Number(a.steps), seed: Number(a.seed), guidanceScale: Number(a.guidance), scheduler: a.scheduler });
+      const out = await pipeline.run({ prompt, steps: Number(a.steps), seed: Number(a.seed), guidanceScale: Number(a.guidance), scheduler: a.scheduler }, a.backend ? { backend: a.backend } : {});
       img = out.images[0];
       if (a.save) await lib.writePng(join(a.save, name), img);
     } else img = await lib.readImage(join(a.images, name));
@@ -96,7 +97,7 @@ async function main() {
     add('background', ok.bg); add('foreground', ok.fg); add('shape', ok.shape); add('all', all); add(`all/${kind}`, all);
     console.log(`${name} ${all ? 'OK  ' : 'MISS'} "${prompt}" -> ${r.fg} ${r.shape} on ${r.bg} (fill ${r.fill})`);
   }
-  console.log(`\n${held.length} prompts in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
+  console.log(`\n${held.length} prompts in ${((Date.now() - t0) / 1000).toFixed(1)}s${a.backend ? ` (backend ${a.backend})` : ''}`);
   for (const [k, [n, d]] of Object.entries(tally)) console.log(`${k.padEnd(14)} ${(100 * n / d).toFixed(1)}%  (${n}/${d})`);
 }
 

@@ -4,7 +4,7 @@ src/generate/sd):
   model_index.json, scheduler/scheduler_config.json, tokenizer/{vocab.json, merges.txt,
   tokenizer_config.json, special_tokens_map.json}, {text_encoder,unet,vae_decoder,vae_encoder}/
   {model.onnx, config.json}
-  /usr/bin/python3 export.py [--out out/shapes-sd]
+  /usr/bin/python3 export.py [--out ../../models/shapes-sd]
 Needs ckpt/vae.pt and ckpt/unet.pt (or only vae.pt with --vae-only: then the text encoder/UNet are
 the untrained initialisations, useful to test the layout)."""
 import argparse
@@ -87,13 +87,13 @@ def vae_config(scaling):
     }
 
 
-def text_encoder_config(dim, vocab):
+def text_encoder_config(dim, vocab, layers=2):
     return {
         "_onnxflow_note": NOTE, "architectures": ["CLIPTextModel"], "attention_dropout": 0.0, "bos_token_id": 0,
         "dropout": 0.0, "eos_token_id": 2, "hidden_act": "quick_gelu", "hidden_size": dim,
         "initializer_factor": 1.0, "initializer_range": 0.02, "intermediate_size": 2 * dim, "layer_norm_eps": 1e-5,
         "max_position_embeddings": 77, "model_type": "clip_text_model", "num_attention_heads": 4,
-        "num_hidden_layers": 2, "pad_token_id": 1, "projection_dim": dim, "torch_dtype": "float32",
+        "num_hidden_layers": layers, "pad_token_id": 1, "projection_dim": dim, "torch_dtype": "float32",
         "vocab_size": vocab,
     }
 
@@ -119,7 +119,7 @@ class TE(torch.nn.Module):
 
 def main():
     ap = argparse.ArgumentParser()
-    ap.add_argument("--out", default=os.path.join(HERE, "out", "shapes-sd"))
+    ap.add_argument("--out", default=os.path.join(HERE, "..", "..", "models", "shapes-sd"))
     ap.add_argument("--vae-only", action="store_true")
     ap.add_argument("--scheduler", choices=["ddim", "pndm"], default="ddim", help="scheduler_config.json class (same betas)")
     ap.add_argument("--ckpt", default=os.path.join(HERE, "ckpt"), help="folder with vae.pt / unet.pt")
@@ -133,6 +133,7 @@ def main():
     te, unet = TextEncoder(tok.vocab_size), UNet()
     if not a.vae_only:
         ck = torch.load(os.path.join(a.ckpt, "unet.pt"))
+        te, unet = TextEncoder(tok.vocab_size, layers=ck.get("te_layers", 2)), UNet(ctx_len=ck.get("ctx_len", 0))
         te.load_state_dict(ck["text_encoder"]); unet.load_state_dict(ck["unet"])
     dim = te.final.normalized_shape[0]
 
@@ -145,7 +146,7 @@ def main():
         TE(te), (ids,), os.path.join(out, "text_encoder", "model.onnx"), ["input_ids"], ["last_hidden_state", "pooler_output"],
         {"input_ids": {0: "batch_size", 1: "sequence_length"},
          "last_hidden_state": {0: "batch_size", 1: "sequence_length"}, "pooler_output": {0: "batch_size"}})
-    dump(os.path.join(out, "text_encoder", "config.json"), text_encoder_config(dim, tok.vocab_size))
+    dump(os.path.join(out, "text_encoder", "config.json"), text_encoder_config(dim, tok.vocab_size, len(te.layers)))
     sizes["unet"] = export(
         unet, (torch.randn(2, 4, 8, 8), torch.tensor(500.0), torch.randn(2, 77, dim)),
         os.path.join(out, "unet", "model.onnx"), ["sample", "timestep", "encoder_hidden_states"], ["out_sample"],

@@ -164,9 +164,14 @@ class Transformer(nn.Module):
 
 
 class UNet(nn.Module):
-    def __init__(self, ctx_dim=64, ch=(64, 128), tdim=256):
+    def __init__(self, ctx_dim=64, ch=(64, 128), tdim=256, ctx_len=0):
         super().__init__()
         c0, c1 = ch
+        # ctx_len > 0: cross-attend to the first ctx_len text positions only (every caption of the dataset
+        # is <= 12 tokens incl. <|startoftext|>/<|endoftext|>; the text encoder is causal, so these positions
+        # do not depend on the padding after them). Same ONNX interface (encoder_hidden_states
+        # [batch, sequence_length, D]); 2.5x faster training than attending to all 77 positions.
+        self.ctx_len = ctx_len
         self.tdim0 = c0
         self.time = nn.Sequential(nn.Linear(c0, tdim), nn.SiLU(), nn.Linear(tdim, tdim))
         self.conv_in = nn.Conv2d(4, c0, 3, padding=1)
@@ -183,7 +188,7 @@ class UNet(nn.Module):
     def forward(self, sample, timestep, encoder_hidden_states):
         t = timestep.reshape(-1).float() * torch.ones(sample.shape[0])  # scalar -> [b]
         temb = self.time(timestep_embedding(t, self.tdim0))
-        ctx = encoder_hidden_states
+        ctx = encoder_hidden_states[:, : self.ctx_len] if self.ctx_len else encoder_hidden_states
         h0 = self.conv_in(sample)
         s0 = self.d0a(self.d0r(h0, temb), ctx)
         h = self.down(s0)

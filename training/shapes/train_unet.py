@@ -12,7 +12,7 @@ import time
 import numpy as np
 import torch
 
-from data import TRAIN_TEMPLATES, caption, heldout_prompts, render, split_combos, to_tensor_range
+from data import COLOUR_NAMES, EXTRA_TRAIN_TEMPLATES, SHAPES, TRAIN_TEMPLATES, WORDS, caption, heldout_prompts, render, split_combos, to_tensor_range
 from models import TextEncoder, UNet, VaeDecoder, VaeEncoder, nparams
 from tokenizer import shapes_tokenizer
 
@@ -53,8 +53,13 @@ def main():
     ap.add_argument("--uncond", type=float, default=0.1)
     ap.add_argument("--seed", type=int, default=0)
     ap.add_argument("--resume", action="store_true", help="start from ckpt/unet.pt (weights and optimizer state) with a fresh lr schedule")
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--minutes", type=float, default=0, help="stop (and save) after this much training time; 0 = no limit")
+    ap.add_argument("--ctx-len", type=int, default=16, help="UNet cross-attends to the first N text positions (0 = all 77)")
+    ap.add_argument("--te-layers", type=int, default=3)
+    ap.add_argument("--aux", type=float, default=0.1, help="weight of the auxiliary (shape, fg, bg) classification loss on the text encoder's pooler_output (heads not exported)")
+    ap.add_argument("--noise-words", type=float, default=0.25, help="probability of inserting one random single-byte token into a caption (robustness to unknown words)")
+    ap.add_argument("--extra-templates", type=int, default=1, help="also train on data.EXTRA_TRAIN_TEMPLATES")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -74,64 +79,90 @@ def main():
             lat.append(enc(torch.from_numpy(to_tensor_range(imgs)))[:, :4] * scaling)
     lat = torch.cat(lat)
     # token ids of every (combo, training template) caption, and of the empty caption
-    ids_table = torch.tensor([[tok.encode(caption(tp, c)) for tp in TRAIN_TEMPLATES] for c in train_combos])
-    empty = torch.tensor(tok.encode(""))
+    templates = TRAIN_TEMPLATES + (EXTRA_TRAIN_TEMPLATES if a.extra_templates else [])
+    L = a.ctx_len or 77
+    ids_table = torch.tensor([[tok.encode(caption(tp, c))[:L] for tp in templates] for c in train_combos])
+    empty = torch.tensor(tok.encode("")[:L])
+    word_ids = {i for w in WORDS for i in tok.encode(w) if i not in (tok.bos_id, tok.eos_id)}
+    noise_ids = [i for i in range(512) if i not in word_ids]  # single-byte tokens no caption word uses
+    combo_lab = torch.tensor([[SHAPES.index(s), COLOUR_NAMES.index(f), COLOUR_NAMES.index(b)] for s, f, b in train_combos])
     t_pre = time.time() - t0
     print(f"encoded {a.latents} latents in {t_pre:.1f}s (std {lat.std():.3f})", flush=True)
 
-    te, unet = TextEncoder(tok.vocab_size), UNet()
+    te, unet = TextEncoder(tok.vocab_size, layers=a.te_layers), UNet(ctx_len=a.ctx_len)
+    dim = te.final.normalized_shape[0]
+    heads = torch.nn.ModuleList([torch.nn.Linear(dim, len(SHAPES)), torch.nn.Linear(dim, len(COLOUR_NAMES)), torch.nn.Linear(dim, len(COLOUR_NAMES))])
     print(f"text encoder {nparams(te)} params, unet {nparams(unet)} params", flush=True)
-    params = list(te.parameters()) + list(unet.parameters())
+    params = list(te.parameters()) + list(unet.parameters()) + list(heads.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
     done_before = 0
     if a.resume:
         ck = torch.load(os.path.join(HERE, "ckpt", "unet.pt"))
         te.load_state_dict(ck["text_encoder"]); unet.load_state_dict(ck["unet"])
+        if "aux_heads" in ck:
+            heads.load_state_dict(ck["aux_heads"])
         if "optimizer" in ck:
             opt.load_state_dict(ck["optimizer"])
         done_before = ck.get("total_steps", ck["step"])
         print(f"resumed after {done_before} steps", flush=True)
     ac = schedule()
     log = open(os.path.join(HERE, "ckpt", "unet.log"), "w")
-    t0 = time.time(); last_pause = t0; run = 0.0
+    t0 = time.time(); c0 = time.process_time(); last_pause = t0; run = run_aux = 0.0
     for step in range(1, a.steps + 1):
         j = torch.from_numpy(rng.integers(0, a.latents, a.batch))
         x0 = lat[j]
-        ids = ids_table[torch.from_numpy(cidx[j.numpy()]), torch.from_numpy(rng.integers(0, len(TRAIN_TEMPLATES), a.batch))]
+        cj = torch.from_numpy(cidx[j.numpy()])
+        ids = ids_table[cj, torch.from_numpy(rng.integers(0, len(templates), a.batch))].clone()
+        if a.noise_words:
+            for r in np.nonzero(rng.random(a.batch) < a.noise_words)[0]:
+                n = int((ids[r] != tok.eos_id).sum())  # bos + words
+                if n + 1 < L:
+                    p = int(rng.integers(1, n + 1))
+                    ids[r, p + 1:] = ids[r, p:-1].clone()
+                    ids[r, p] = int(noise_ids[rng.integers(len(noise_ids))])
         drop = torch.from_numpy(rng.random(a.batch) < a.uncond)
         ids = torch.where(drop[:, None], empty[None], ids)
         t = torch.from_numpy(rng.integers(0, 1000, a.batch))
         noise = torch.randn_like(x0)
         at = ac[t][:, None, None, None]
         xt = at.sqrt() * x0 + (1 - at).sqrt() * noise
-        ctx = te(ids)[0]
+        ctx, pooled = te(ids)
         # the exported UNet takes a scalar timestep; in training each row has its own (same graph: [b] timesteps)
         pred = unet(xt, t.float(), ctx)
         loss = ((pred - noise) ** 2).mean()
+        aux = torch.tensor(0.0)
+        if a.aux:
+            keep = ~drop
+            lab = combo_lab[cj][keep]
+            aux = sum(torch.nn.functional.cross_entropy(h(pooled[keep]), lab[:, k]) for k, h in enumerate(heads)) / 3
+        total = loss + a.aux * aux
         prog = step / a.steps
         if a.minutes:
             prog = max(prog, (time.time() - t0) / (60 * a.minutes))
         for gr in opt.param_groups:
             gr['lr'] = a.lr * min(1.0, step / (0.03 * a.steps + 1)) * 0.5 * (1 + math.cos(math.pi * min(prog, 1.0)))
         opt.zero_grad()
-        loss.backward()
+        total.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
         run = 0.98 * run + 0.02 * loss.item() if step > 1 else loss.item()
+        run_aux = 0.98 * run_aux + 0.02 * aux.item() if step > 1 else aux.item()
         if step % 50 == 0 or step == a.steps:
-            msg = f"step {step} loss {run:.4f} elapsed {time.time() - t0:.1f}s"
+            msg = f"step {step} loss {run:.4f} aux {run_aux:.4f} elapsed {time.time() - t0:.1f}s cpu {time.process_time() - c0:.1f}s"
             print(msg, flush=True); log.write(msg + "\n"); log.flush()
         if step % 500 == 0 or step == a.steps:
             torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
-                        "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0}, os.path.join(HERE, "ckpt", "unet.pt"))
+                        "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
+                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len}, os.path.join(HERE, "ckpt", "unet.pt"))
         if time.time() - last_pause > 60:
             time.sleep(1.0); last_pause = time.time()
         if a.minutes and time.time() - t0 > 60 * a.minutes:
             print(f"time budget reached at step {step}", flush=True); log.write(f"stopped at step {step}\n")
             break
     torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
-                "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0}, os.path.join(HERE, "ckpt", "unet.pt"))
-    msg = f"done: {step} steps in {time.time() - t0:.1f}s (+{t_pre:.1f}s latent precompute)"
+                "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
+                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len}, os.path.join(HERE, "ckpt", "unet.pt"))
+    msg = f"done: {step} steps in {time.time() - t0:.1f}s wall, {time.process_time() - c0:.1f}s cpu (+{t_pre:.1f}s latent precompute)"
     print(msg); log.write(msg + "\n"); log.close()
     # sanity grid of held-out prompts
     te.eval(); unet.eval()

@@ -19,15 +19,32 @@ from models import VaeDecoder, VaeEncoder, nparams
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
+def recon_check(enc, dec):
+    """fraction of the 168 combos (fixed render) whose reconstruction the evaluator's rule scores correct."""
+    from classify import classify
+    from data import all_combos, render
+    combos = all_combos()
+    imgs = render(combos, np.random.default_rng(5))
+    was = dec.training
+    dec.eval()
+    with torch.no_grad():
+        y = dec(enc(torch.from_numpy(to_tensor_range(imgs)))[:, :4])
+    dec.train(was)
+    y8 = np.round(((y / 2 + 0.5).clamp(0, 1) * 255).permute(0, 2, 3, 1).numpy()).astype(np.uint8)
+    ok = np.array([[r[0] == c[2], r[1] == c[1], r[2] == c[0]] for r, c in zip(map(classify, y8), combos)])
+    return f"bg {ok[:, 0].mean():.3f} fg {ok[:, 1].mean():.3f} shape {ok[:, 2].mean():.3f} all {ok.all(1).mean():.3f}"
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--steps", type=int, default=1200)
     ap.add_argument("--batch", type=int, default=32)
     ap.add_argument("--lr", type=float, default=2e-3)
     ap.add_argument("--seed", type=int, default=0)
-    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--threads", type=int, default=1)
     ap.add_argument("--minutes", type=float, default=0, help="stop (and save) after this much training time; 0 = no limit")
     ap.add_argument("--kl", type=float, default=1e-5)
+    ap.add_argument("--edge", type=float, default=0.0, help="decoder-only: extra L1 weight on pixels within 1 px of an edge of the target, plus a gradient-difference loss of the same weight (sharp corners / triangle apexes)")
     ap.add_argument("--decoder-only", action="store_true",
                     help="fine-tune only the decoder of ckpt/vae.pt (encoder and scaling_factor kept, so latents and a UNet trained on them stay valid); the previous checkpoint is kept as ckpt/vae_stage1.pt")
     a = ap.parse_args()
@@ -40,7 +57,8 @@ def main():
     if a.decoder_only:
         prev = torch.load(os.path.join(HERE, "ckpt", "vae.pt"))
         enc.load_state_dict(prev["encoder"]); dec.load_state_dict(prev["decoder"])
-        torch.save(prev, os.path.join(HERE, "ckpt", "vae_stage1.pt"))
+        if not os.path.exists(os.path.join(HERE, "ckpt", "vae_stage1.pt")):
+            torch.save(prev, os.path.join(HERE, "ckpt", "vae_stage1.pt"))
         enc.requires_grad_(False); enc.eval()
         params = list(dec.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.0)
@@ -62,6 +80,13 @@ def main():
         rec = ((y - x) ** 2).mean()
         if a.decoder_only:  # + L1 for sharper edges
             rec = rec + 0.5 * (y - x).abs().mean()
+            if a.edge:
+                gx, gy = x[..., :, 1:] - x[..., :, :-1], x[..., 1:, :] - x[..., :-1, :]
+                e = torch.zeros_like(x[:, :1])
+                e[..., :, 1:] += gx.abs().sum(1, keepdim=True); e[..., 1:, :] += gy.abs().sum(1, keepdim=True)
+                e = torch.nn.functional.max_pool2d((e > 0.05).float(), 3, 1, 1)
+                hx, hy = y[..., :, 1:] - y[..., :, :-1], y[..., 1:, :] - y[..., :-1, :]
+                rec = rec + a.edge * ((e * (y - x).abs()).sum() / (3 * e.sum() + 1) + 0.5 * ((hx - gx).abs().mean() + (hy - gy).abs().mean()))
         kl = 0.5 * (mean ** 2 + logvar.exp() - 1 - logvar).sum(dim=(1, 2, 3)).mean()
         loss = rec + a.kl * kl
         prog = step / a.steps
@@ -77,6 +102,9 @@ def main():
             msg = f"step {step} rec {rec.item():.5f} kl {kl.item():.1f} elapsed {time.time() - t0:.1f}s"
             print(msg, flush=True)
             log.write(msg + "\n"); log.flush()
+        if a.decoder_only and (step % 400 == 0):
+            print(f"  recon check (evaluator rule, 168 combos): {recon_check(enc, dec)}", flush=True)
+            log.write(f"  recon check step {step}: {recon_check(enc, dec)}\n")
         if time.time() - last_pause > 60:  # leave the machine a short gap now and then
             time.sleep(1.0)
             last_pause = time.time()

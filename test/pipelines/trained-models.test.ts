@@ -1,0 +1,56 @@
+// The trained default models (issue 9) through the unchanged default pipelines, no Python: the
+// shapes SD model draws what a few prompts ask for (training/shapes/evaluate.mjs's documented image
+// check) on every backend, and matches PyTorch's output for the same inputs (PSNR ≥ 35 dB).
+// Full held-out metrics: training/README.md.
+import { describe, expect, it } from 'vitest';
+import { readImage, runPipeline, type RgbImage } from '../../src/index.js';
+import { nativeStatus } from '../../src/backends/native/index.js';
+// @ts-expect-error plain JS module without types
+import { classify } from '../../training/shapes/evaluate.mjs';
+
+const SD = 'pipelines/stable-diffusion.yaml';
+
+function psnr(a: RgbImage, b: RgbImage): number {
+  let se = 0;
+  for (let i = 0; i < a.data.length; i++) se += (a.data[i]! - b.data[i]!) ** 2;
+  const mse = se / a.data.length;
+  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
+}
+
+async function draw(prompt: string, backend: string): Promise<RgbImage> {
+  const { images } = await runPipeline(SD, prompt, { seed: 42, backend });
+  const img = (images as RgbImage[])[0]!;
+  expect([img.width, img.height]).toEqual([64, 64]);
+  return img;
+}
+
+describe('trained Stable Diffusion on shapes (models/shapes-sd, the default)', () => {
+  it.each([
+    ['green square on a red background', { shape: 'square', fg: 'green', bg: 'red' }],
+    ['a green triangle on a yellow background', { shape: 'triangle', fg: 'green', bg: 'yellow' }],
+    ['an image of a white circle over a red background', { shape: 'circle', fg: 'white', bg: 'red' }],
+  ])('draws "%s" (cpu)', async (prompt, want) => {
+    const got = classify(await draw(prompt, 'cpu'));
+    expect({ shape: got.shape, fg: got.fg, bg: got.bg }).toEqual(want);
+  });
+
+  it.each([
+    ['a red circle on a blue background', 'torch-0.png'],
+    ['an image of a green triangle over a black background', 'torch-3.png'],
+  ])('"%s" matches PyTorch on the same inputs (PSNR ≥ 35 dB)', async (prompt, file) => {
+    const torch = await readImage(`test/fixtures/shapes-sd/${file}`);
+    expect(psnr(await draw(prompt, 'cpu'), torch)).toBeGreaterThanOrEqual(35);
+  });
+
+  it.each(['native', 'ort'])('gives the same picture on %s', async (backend) => {
+    if (backend === 'native' && !nativeStatus().available) {
+      console.warn('native addon unavailable: skipping the native run');
+      return;
+    }
+    const prompt = 'a red background with a purple square';
+    const [cpu, other] = [await draw(prompt, 'cpu'), await draw(prompt, backend)];
+    expect(psnr(cpu, other)).toBeGreaterThanOrEqual(35);
+    const got = classify(other);
+    expect({ shape: got.shape, fg: got.fg, bg: got.bg }).toEqual({ shape: 'square', fg: 'purple', bg: 'red' });
+  });
+});

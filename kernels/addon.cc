@@ -449,6 +449,20 @@ Napi::Value Activation(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
+// geglu({ x, y, rows, n, act }) -> Promise: y [rows, n] = x[:, :n] * act(x[:, n:]).
+Napi::Value GeGlu(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  const int64_t rows = num(o, "rows"), n = num(o, "n");
+  const int act = static_cast<int>(num(o, "act"));
+  check(rows >= 0 && n >= 0 && act >= 0 && act <= 4, env, "geglu: bad arguments");
+  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  check(x.length == rows * 2 * n && y.length == rows * n, env, "geglu: wrong sizes");
+  h.job->set([=] { geglu_run(x.data, y.data, rows, n, act); });
+  return h.start(flag(o, "sync"));
+}
+
 // binary({ a, b, y, dims: number[], aStrides: number[], bStrides: number[], op: 0 add | 1 sub | 2 mul | 3 div }) -> Promise
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -576,6 +590,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("activation", Napi::Function::New(env, Activation));
   exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("geglu", Napi::Function::New(env, GeGlu));
   exports.Set("stridedCopy", Napi::Function::New(env, StridedCopy));
   exports.Set("alloc", Napi::Function::New(env, Alloc));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));

@@ -18,7 +18,10 @@ namespace onnxflow {
 
 namespace {
 
-constexpr int64_t BQ = 64, BK = 64;
+// 64 queries x 256 keys per block: the longer key block amortizes the online-softmax bookkeeping
+// (row max / rescale of O per block) and gives the P V products a 256-deep K (the C tile is loaded and
+// stored once per block); measured ~1.3x over 64 x 64 on the SD shape (8 x 4096 x 4096 x d40, AVX2).
+constexpr int64_t BQ = 64, BK = 256;
 constexpr int64_t DIRECT_MAX_SQ = 4;  // fewer queries than this: the direct (decode) path
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }

@@ -100,6 +100,18 @@ void activation_run(const float* x, float* y, int64_t n, int act) {
   chunked(n, 16384, [&](int64_t i0, int64_t i1) { v.affine_act(x + i0, y + i0, i1 - i0, 1.f, 0.f, act); });
 }
 
+void geglu_run(const float* x, float* y, int64_t rows, int64_t n, int act) {
+  const VecOps& v = active_vec();
+  chunked(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, n)), [&](int64_t r0, int64_t r1) {
+    for (int64_t r = r0; r < r1; r++) {
+      const float* xr = x + r * 2 * n;
+      float* yr = y + r * n;
+      v.affine_act(xr + n, yr, n, 1.f, 0.f, act);  // gelu(gate)
+      v.binary(xr, 1, yr, 1, yr, n, 2);            // hidden * gelu(gate)
+    }
+  });
+}
+
 void binary_run(const float* a, const int64_t* as, const float* b, const int64_t* bs, float* y, const int64_t* dims,
                 int rank, int op) {
   const VecOps& v = active_vec();

@@ -22,6 +22,9 @@ void softmax_run(const float* x, float* y, int64_t rows, int64_t D, bool log);
 /** y = act(x) elementwise. */
 void activation_run(const float* x, float* y, int64_t n, int act);
 
+/** GeGLU over rows of 2n: y[r, j] = x[r, j] * act(x[r, n + j]) (act: Gelu erf or tanh). */
+void geglu_run(const float* x, float* y, int64_t rows, int64_t n, int act);
+
 /**
  * y = a op b with broadcasting over up to 6 dims (dims[rank], strides in elements, 0 where
  * broadcast; the last dim's strides must be 0 or 1).

@@ -31,6 +31,9 @@ export function arenaAlloc(arena: RunArena | undefined, name: string | undefined
   return allocData(type, n) as NumericArray;
 }
 
+/** %TypedArray%.prototype.buffer: one getter for every typed array type (a `.buffer` read is megamorphic). */
+const bufferOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), 'buffer')!.get as (this: ArrayBufferView) => ArrayBufferLike;
+
 /**
  * An output may live in the arena only inside its own planned region. Anything else pointing into
  * the arena (a view some kernel returned of an input: Slice, Expand or Transpose no-ops, a Loop
@@ -39,7 +42,7 @@ export function arenaAlloc(arena: RunArena | undefined, name: string | undefined
 export function fence(arena: RunArena, name: string, v: Value): Value {
   if (v instanceof Tensor) {
     const d = v.data;
-    if (Array.isArray(d) || d.buffer !== arena.buffer) return v;
+    if (Array.isArray(d) || bufferOf.call(d) !== arena.buffer) return v;
     const p = arena.plan.placements.get(name);
     if (p && d.byteOffset >= p.offset && d.byteOffset + d.byteLength <= p.offset + p.bytes) return v;
     arena.stats.fenced++;

@@ -1,6 +1,8 @@
-// Execution plan of one graph: function inlining, topological order, kernels bound, value lifetimes.
+// Execution plan of one graph: function inlining, topological order, kernels bound, value lifetimes,
+// and a slot layout: every value the graph names gets an index into one array per run (initializers
+// pre-filled), so the executor reads and writes values by precomputed index, not by name.
 
-import type { Backend, KernelFn } from '../backends/backend.js';
+import type { Backend, KernelFn, Value } from '../backends/backend.js';
 import { Attrs } from '../backends/attrs.js';
 import type { FunctionDef, Graph } from '../ir/graph.js';
 import { subgraphOuterRefs } from '../ir/graph.js';
@@ -17,12 +19,31 @@ export interface PlannedNode {
   /** Values whose last use is this step (to free afterwards). */
   frees: string[];
   outputWanted: boolean[];
+  /** Slot of each input (-1: omitted optional input), of each output (-1: unwanted), of each freed value. */
+  inSlots: Int32Array;
+  outSlots: Int32Array;
+  freeSlots: Int32Array;
+  /** `node.name || '(unnamed)'`, as errors name the node. */
+  label: string;
 }
+
+/** A slot with no value (not computed yet, freed, or nowhere defined): reading it is an error. */
+export const ABSENT: unique symbol = Symbol('absent');
+export type Slot = Value | undefined | typeof ABSENT;
 
 export interface Plan {
   graph: Graph;
   steps: PlannedNode[];
   initializers: Map<string, Tensor>;
+  /** Slot per value name; `initial` is a run's starting slot array (initializers in place, the rest ABSENT). */
+  slotOf: Map<string, number>;
+  initial: readonly Slot[];
+  /** Names read from enclosing graphs (subgraphs only) and their slots: bound once when a run starts. */
+  outerNames: string[];
+  outerSlots: Int32Array;
+  /** Slots of the graph's inputs and outputs, in order. */
+  inputSlots: Int32Array;
+  outputSlots: Int32Array;
 }
 
 export interface PlanContext {
@@ -91,7 +112,10 @@ export function buildPlan(graph: Graph, ctx: PlanContext, isSubgraph: boolean): 
       missing.push(new UnsupportedOpError(node.opType, node.domain, opset, `no kernel in backend '${ctx.backend.name}' (node '${node.name}')`));
       continue;
     }
-    steps.push({ node, kernel, attrs: new Attrs(node), opset, frees: [], outputWanted: node.outputs.map((o) => o !== '') });
+    steps.push({
+      node, kernel, attrs: new Attrs(node), opset, frees: [], outputWanted: node.outputs.map((o) => o !== ''),
+      inSlots: EMPTY, outSlots: EMPTY, freeSlots: EMPTY, label: node.name || '(unnamed)',
+    });
   }
   if (missing.length === 1) throw missing[0];
   if (missing.length > 1) {
@@ -107,7 +131,33 @@ export function buildPlan(graph: Graph, ctx: PlanContext, isSubgraph: boolean): 
     for (const name of [...s.node.inputs, ...subgraphOuterRefs(s.node)]) if (name) last.set(name, i);
   });
   for (const [name, i] of last) if (!keep.has(name)) steps[i]!.frees.push(name);
-  return { graph, steps, initializers };
+  // Slots: inputs, initializers, node outputs; then whatever is read but defined nowhere here (outer).
+  const slotOf = new Map<string, number>();
+  const slot = (name: string): number => {
+    let i = slotOf.get(name);
+    if (i === undefined) slotOf.set(name, (i = slotOf.size));
+    return i;
+  };
+  for (const i of graph.inputs) slot(i.name);
+  for (const k of initializers.keys()) slot(k);
+  for (const s of steps) for (const o of s.node.outputs) if (o) slot(o);
+  const local = slotOf.size;
+  for (const s of steps) {
+    s.inSlots = Int32Array.from(s.node.inputs, (n) => (n ? slot(n) : -1));
+    for (const r of subgraphOuterRefs(s.node)) slot(r);
+    s.outSlots = Int32Array.from(s.node.outputs, (n) => (n ? slotOf.get(n)! : -1));
+    s.freeSlots = Int32Array.from(s.frees, (n) => slot(n));
+  }
+  const outputSlots = Int32Array.from(graph.outputs, (o) => slot(o.name));
+  const inputSlots = Int32Array.from(graph.inputs, (i) => slotOf.get(i.name)!);
+  const names = [...slotOf.keys()];
+  const initial: Slot[] = names.map(() => ABSENT);
+  for (const [k, t] of initializers) initial[slotOf.get(k)!] = t;
+  const outerNames = names.slice(local);
+  const outerSlots = Int32Array.from(outerNames, (n) => slotOf.get(n)!);
+  return { graph, steps, initializers, slotOf, initial, outerNames, outerSlots, inputSlots, outputSlots };
 }
+
+const EMPTY = new Int32Array(0);
 
 export { Tensor };

@@ -8,7 +8,7 @@ import '../backends/cpu/index.js';
 import '../backends/ort/index.js';
 import '../backends/native/index.js';
 import { getSessionBackend, type DelegateSession } from '../backends/session-backends.js';
-import type { Dim, Model, TypeInfo, ValueInfo } from '../ir/graph.js';
+import type { Dim, Graph, Model, TypeInfo, ValueInfo } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { InputError, OnnxflowError } from '../errors.js';
 import { decodeModel } from '../onnx/decode.js';
@@ -54,7 +54,10 @@ export interface MemoryReport {
   inPlace: number;
   /** Intermediates not in the arena (unknown size before the run, non-numeric, read by a subgraph). */
   unplanned: number;
-  /** Initializer bytes the running graph holds, and how many of them the loaded model shares (held once). */
+  /**
+   * Initializer bytes the running graph holds (subgraphs included, each storage counted once), and how
+   * many of them the loaded model shares (held once).
+   */
   weightBytes: number;
   weightBytesShared: number;
 }
@@ -100,11 +103,13 @@ export class InferenceSession {
   readonly inputMetadata: readonly ValueMetadata[];
   readonly outputMetadata: readonly ValueMetadata[];
   private released = false;
-  private readonly arenaPlans = new PlanCache<ArenaPlan | null>(4);
+  /** Per input shapes: the arena plan (null: nothing worth placing), or the sizes one run observed (planned on the next). */
+  private readonly arenaPlans = new PlanCache<ArenaPlan | null | Map<string, ValueSpec>>(4);
   private readonly arenaPool = new ArenaPool(2);
   /** Counters over this session's arena runs. */
   readonly arenaStats: ArenaStats = { runs: 0, served: 0, fresh: 0, fenced: 0 };
   private useArena = true;
+  private inputsByName?: Map<string, ValueInfo>;
 
   /**
    * `model` is the model as loaded; `optimizedModel` is what runs (the graph optimizer's output at
@@ -190,13 +195,13 @@ export class InferenceSession {
    */
   memoryReport(dims: Record<string, number> = {}): MemoryReport {
     const plan = this.executor ? this.inferredPlan(inputShapesFromDims(this.optimizedModel.graph, dims)) : null;
-    const loaded = new Set<unknown>([...this.model.graph.initializers.values()].map((t) => t.data));
+    const loaded = weightData(this.model.graph);
     let weightBytes = 0;
     let weightBytesShared = 0;
-    for (const t of this.optimizedModel.graph.initializers.values()) {
-      const b = Array.isArray(t.data) ? 0 : t.data.byteLength;
+    for (const d of weightData(this.optimizedModel.graph)) {
+      const b = Array.isArray(d) ? 0 : (d as ArrayBufferView).byteLength;
       weightBytes += b;
-      if (loaded.has(t.data)) weightBytesShared += b;
+      if (loaded.has(d)) weightBytesShared += b;
     }
     return {
       arenaBytes: plan?.size ?? 0, naiveBytes: plan?.naiveBytes ?? 0, peakLiveBytes: plan?.peakLiveBytes ?? 0,
@@ -215,16 +220,17 @@ export class InferenceSession {
       if (!this.outputNames.includes(n)) throw new InputError(`unknown output '${n}'; outputs are: ${this.outputNames.join(', ')}`);
     }
     if (this.delegate) return this.delegate.run(Object.fromEntries(bound), names);
-    // A run with input shapes seen before uses the arena planned from what the earlier run produced;
-    // a run with new shapes allocates as it goes and records every value's size for the next one.
+    // A run with input shapes seen before uses the arena planned from what the earlier run produced
+    // (planned when those shapes come back: shapes seen once, as every token of a decode loop with a
+    // growing KV cache has, never pay for planning); a run with new shapes allocates as it goes and
+    // records every value's size.
     let arena: RunArena | undefined;
     let sizes: Map<string, ValueSpec> | undefined;
     let key = '';
     if (this.useArena) {
-      const parts: string[] = [];
-      for (const [k, v] of bound) parts.push(v instanceof Tensor ? `${k}:${v.type}[${v.dims.join(',')}]` : `${k}:${Array.isArray(v) ? 'seq' : 'none'}`);
-      key = parts.join(';');
-      const plan = this.arenaPlans.peek(key);
+      key = shapeKey(bound);
+      let plan = this.arenaPlans.peek(key);
+      if (plan instanceof Map) this.arenaPlans.set(key, (plan = this.observedPlan(plan)));
       if (plan) arena = { plan, buffer: this.arenaPool.acquire(plan.size), stats: { served: 0, fresh: 0, fenced: 0 } };
       else if (plan === undefined) sizes = new Map();
     }
@@ -241,7 +247,7 @@ export class InferenceSession {
         st.fenced += arena.stats.fenced;
       }
     }
-    if (sizes) this.arenaPlans.set(key, this.observedPlan(sizes));
+    if (sizes) this.arenaPlans.set(key, sizes);
     const out: Results = {};
     graph.outputs.forEach((o, i) => { if (names.includes(o.name)) out[o.name] = values[i]!; });
     return out;
@@ -255,8 +261,7 @@ export class InferenceSession {
 
   private checkFeeds(feeds: Feeds): Map<string, Value> {
     if (feeds === null || typeof feeds !== 'object') throw new InputError('feeds must be an object mapping input names to tensors');
-    const graph = this.model.graph;
-    const byName = new Map(graph.inputs.map((i) => [i.name, i]));
+    const byName = (this.inputsByName ??= new Map(this.model.graph.inputs.map((i) => [i.name, i])));
     for (const k of Object.keys(feeds)) {
       if (!byName.has(k)) throw new InputError(`unknown input '${k}'; inputs are: ${this.inputNames.join(', ')}`);
     }
@@ -273,6 +278,34 @@ export class InferenceSession {
     }
     return bound;
   }
+}
+
+/** The storage of every initializer of `g` and its subgraphs (If branches, Loop/Scan bodies), each once. */
+function weightData(g: Graph, out = new Set<unknown>()): Set<unknown> {
+  for (const t of g.initializers.values()) out.add(t.data);
+  for (const n of g.nodes) {
+    for (const a of Object.values(n.attrs)) {
+      if (a.type === 'graph') weightData(a.value, out);
+      else if (a.type === 'graphs') for (const sg of a.value) weightData(sg, out);
+    }
+  }
+  return out;
+}
+
+/** `name:type[d0,d1]` per input, `;`-separated: the arena plan cache's key. */
+function shapeKey(bound: Map<string, Value>): string {
+  let key = '';
+  for (const [k, v] of bound) {
+    if (key) key += ';';
+    key += k;
+    if (v instanceof Tensor) {
+      key += ':' + v.type + '[';
+      const d = v.dims;
+      for (let i = 0; i < d.length; i++) key += (i ? ',' : '') + d[i];
+      key += ']';
+    } else key += Array.isArray(v) ? ':seq' : ':none';
+  }
+  return key;
 }
 
 function checkValue(name: string, v: Value, t: TypeInfo | undefined, symbols: Map<string, { value: number; input: string }>): void {

@@ -3,13 +3,21 @@
 // Transpose of a tied embedding the Whisper decoder would otherwise redo on every run). Random ops,
 // ops with subgraphs, sequence/optional ops and outputs that would grow past the inputs (and a
 // size limit) are left to run time; a kernel error leaves the node alone (run time reports it).
+//
+// One exception keeps weights held once: a Transpose swapping the last two axes of a weight that
+// something else also reads (Whisper's tied embedding: Gather reads it, proj_out's MatMul reads its
+// Transpose) is not folded into a transposed copy when every reader is a product the transpose
+// folding absorbs (fuse-transpose-matmul.ts): Gemm at every level (transA/transB, standard ONNX),
+// MatMul / FusedGemm at extended and all (com.onnxflow FusedGemm transA/transB) when the target
+// backend's FusedGemm reads a transposed B where it lies (`fusedGemmTransBInPlace`).
 
-import type { KernelContext, Value } from '../backends/backend.js';
+import type { Backend, KernelContext, Value } from '../backends/backend.js';
 import { cpuKernels } from '../backends/cpu/index.js';
 import { Attrs } from '../ir/attrs.js';
 import type { Graph, Node } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
-import { type OptimizeContext, removeNodes } from './context.js';
+import { FUSED_DOMAIN, type GraphIndex, type OptimizeContext, removeNodes } from './context.js';
+import { flag, lastTwoSwap } from './fuse-transpose-matmul.js';
 
 export const NONDETERMINISTIC = new Set([
   'RandomNormal', 'RandomUniform', 'RandomNormalLike', 'RandomUniformLike', 'Multinomial', 'Bernoulli', 'Dropout',
@@ -55,13 +63,81 @@ function foldable(n: Node, ctx: OptimizeContext): boolean {
   return true;
 }
 
+/**
+ * Whether `backend`'s FusedGemm reads a transB operand in place: every backend with a FusedGemm kernel
+ * does (the cpu kernel's strided GEMM, the native backend's packing), and so does the optimizer's
+ * default, the cpu kernels. A backend without FusedGemm keeps a folded transposed copy.
+ */
+export function fusedGemmTransBInPlace(backend: Backend | undefined): boolean {
+  return backend ? !!backend.getKernel('FusedGemm', FUSED_DOMAIN, 1) : true;
+}
+
+/** How folding treats Transposes of shared weights, per optimizer context (set by optimizeModel). */
+export interface FoldPolicy {
+  /**
+   * MatMul / FusedGemm readers count as absorbing (levels extended and all, on a backend whose
+   * FusedGemm reads transB in place); Gemm readers always do.
+   */
+  fusedGemm: boolean;
+  /** Constants that live outside the graph being optimized (an enclosing graph's, for a subgraph): always shared. */
+  outer?: ReadonlySet<string>;
+}
+
+const policies = new WeakMap<OptimizeContext, FoldPolicy>();
+
+export function setFoldPolicy(ctx: OptimizeContext, policy: FoldPolicy): void {
+  policies.set(ctx, policy);
+}
+
+/**
+ * Whether Transpose `t` of a constant swaps its last two axes, that constant is read elsewhere too
+ * (so a folded copy would hold the weight twice) and every reader of the Transpose is a matrix
+ * product the transpose folding will absorb (as transA / transB).
+ */
+export function transposeAbsorbed(t: Node, idx: GraphIndex, ctx: OptimizeContext, policy: FoldPolicy): boolean {
+  const src = t.inputs[0];
+  const out = t.outputs[0];
+  if (t.opType !== 'Transpose' || t.domain !== '' || !src || !out || t.outputs.length !== 1) return false;
+  const w = idx.constant(src);
+  if (!w || w.type !== 'float32' || idx.graphOutputs.has(out) || idx.subgraphRefs.has(out)) return false;
+  if (lastTwoSwap(idx, ctx, out) !== src) return false;
+  const shared = policy.outer?.has(src) || idx.graphOutputs.has(src) || idx.subgraphRefs.has(src) || (idx.readers.get(src)?.length ?? 0) > 1;
+  if (!shared) return false;
+  const readers = idx.readers.get(out);
+  if (!readers?.length) return false;
+  const shapes = ctx.shapes();
+  for (const r of readers) {
+    const gemm = r.opType === 'Gemm' && r.domain === '';
+    const matmul = r.opType === 'MatMul' && r.domain === '';
+    const fused = r.opType === 'FusedGemm' && r.domain === FUSED_DOMAIN;
+    if (gemm ? w.dims.length !== 2 : !((matmul || fused) && policy.fusedGemm && ctx.canRun('FusedGemm', FUSED_DOMAIN))) return false;
+    if (!r.outputs[0] || r.inputs.length < 2) return false;
+    // only as A or B (not as a Gemm's C), the other operand computed at run time (else the
+    // product folds whole) and, for FusedGemm, float32 as the fusion requires
+    let otherLive = false;
+    for (let i = 0; i < r.inputs.length; i++) {
+      const name = r.inputs[i];
+      if (name === out) {
+        if (i > 1 || (fused && flag(r, i === 0 ? 'transA' : 'transB'))) return false;
+      } else if (i < 2 && name) {
+        if (!idx.constant(name)) otherLive = true;
+        if (!gemm && shapes.get(name)?.type !== 'float32') return false;
+      }
+    }
+    if (!otherLive) return false;
+  }
+  return true;
+}
+
 export const foldConstants = (g: Graph, ctx: OptimizeContext): number => {
   let changes = 0;
   const folded: Node[] = [];
   const idx = ctx.index();
+  const policy = policies.get(ctx);
   for (const n of g.nodes) {
     if (!foldable(n, ctx)) continue;
     if (n.outputs.some((o) => o && idx.subgraphRefs.has(o))) continue;
+    if (policy && n.opType === 'Transpose' && transposeAbsorbed(n, idx, ctx, policy)) continue;
     const args: (Tensor | undefined)[] = [];
     let ok = true;
     let inElems = 0;

@@ -1,8 +1,14 @@
 // Attention fusion: MatMul(Q, Kt) → [Mul/Div by a scalar constant] → [Where(cond, ·, fill) or
 // Where(cond, fill, ·)] → [Add mask] → Softmax over the last axis → MatMul(·, V), each intermediate
 // read only by the next, → com.onnxflow FusedAttention(Q, Kt, V, mask?, cond?, fill?) with `scale`,
-// `scale_op` and (with a Where) `where_keep`. Kt is whatever the graph multiplies by (torch's
-// Transpose of K, or Concat(past_key, k) transposed), so past-KV concatenation stays outside.
+// `scale_op` and (with a Where) `where_keep`. Kt is whatever the graph multiplies by; when that is a
+// Transpose read by nothing else (torch's k.transpose(-1, -2), often merged with the head split into
+// one Transpose([0, 2, 3, 1]) of the [B, S, H, D] reshape; or a transpose of Concat(past_key, k)), the
+// Transpose is absorbed: input 1 becomes its input and `k_perm` its permutation (no copy of K per
+// call); so are the head-split Transposes of Q and V ([0, 2, 1, 3], any permutation keeping the last
+// axis last) as `q_perm` / `v_perm`. That also applies to FusedAttention nodes already in the graph
+// (from ai.onnx Attention).
+// Past-KV concatenation stays outside.
 
 import type { Graph, Node } from '../ir/graph.js';
 import { FUSED_DOMAIN, type OptimizeContext, fusedName, otherInput, replaceWith, scalarConst } from './context.js';
@@ -89,5 +95,43 @@ export const fuseAttention = (g: Graph, ctx: OptimizeContext): number => {
     ctx.count('FusedAttention');
     changes++;
   }
-  return changes;
+  return changes + absorbTransposes(g, ctx);
 };
+
+/** Input index → the attribute naming the permutation it is read through. */
+const PERM_ATTR: [number, string][] = [[0, 'q_perm'], [1, 'k_perm'], [2, 'v_perm']];
+
+/**
+ * FusedAttention(Transpose(Xq, pq)?, Transpose(Xk, pk)?, Transpose(Xv, pv)?, ...) → FusedAttention(Xq,
+ * Xk, Xv, ...) with `q_perm` / `k_perm` / `v_perm`, each Transpose read by nothing else. Q and V only
+ * when the permutation keeps the last axis last (rows stay contiguous: torch's head split [0, 2, 1, 3]).
+ */
+function absorbTransposes(g: Graph, ctx: OptimizeContext): number {
+  let changes = 0;
+  for (const fa0 of [...g.nodes]) {
+    if (fa0.opType !== 'FusedAttention' || fa0.domain !== FUSED_DOMAIN) continue;
+    let fa = fa0;
+    for (const [i, attr] of PERM_ATTR) {
+      const x = fa.inputs[i];
+      if (!x || fa.attrs[attr]) continue;
+      const idx = ctx.index();
+      const tr = idx.producerOf(x, 'Transpose');
+      if (!tr || !tr.inputs[0] || !idx.singleUse(x)) continue;
+      const rank = ctx.shapes().get(tr.inputs[0])?.shape?.length;
+      let perm = tr.attrs.perm?.type === 'ints' ? tr.attrs.perm.value : undefined;
+      if (!perm && rank !== undefined) perm = Array.from({ length: rank }, (_, k) => rank - 1 - k);
+      if (!perm || perm.length < 2 || (rank !== undefined && rank !== perm.length)) continue;
+      const r = perm.length;
+      if (new Set(perm).size !== r || perm.some((p) => !Number.isInteger(p) || p < 0 || p >= r)) continue;
+      if (i !== 1 && perm[r - 1] !== r - 1) continue;
+      const inputs = [...fa.inputs];
+      inputs[i] = tr.inputs[0];
+      const node: Node = { ...fa, inputs, attrs: { ...fa.attrs, [attr]: { type: 'ints', value: [...perm] } } };
+      replaceWith(g, [tr, fa], node);
+      ctx.changed();
+      changes++;
+      fa = node;
+    }
+  }
+  return changes;
+}

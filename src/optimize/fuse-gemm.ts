@@ -2,7 +2,7 @@
 // column count (either Add order) → com.onnxflow FusedGemm(A, W, bias); then a Relu, com.onnxflow
 // Gelu or com.onnxflow SiLU reading only its output becomes the FusedGemm's `activation` epilogue.
 
-import type { Graph, Node } from '../ir/graph.js';
+import type { AttrValue, Graph, Node } from '../ir/graph.js';
 import { FUSED_DOMAIN, type OptimizeContext, fusedName, otherInput, replaceWith } from './context.js';
 
 export const fuseGemm = (g: Graph, ctx: OptimizeContext): number => {
@@ -48,11 +48,20 @@ export const fuseGemmActivation = (g: Graph, ctx: OptimizeContext): number => {
       name = 'Gelu';
       approximate = act.attrs.approximate?.type === 'string' ? act.attrs.approximate.value : 'none';
     }
+    let alpha: AttrValue | undefined;
+    if (act.domain === FUSED_DOMAIN && act.opType === 'QuickGelu') {
+      name = 'QuickGelu';
+      alpha = act.attrs.alpha ?? { type: 'float', value: 1.702 };
+    }
     if (!name) continue;
     const node: Node = {
       ...gemm,
       outputs: [act.outputs[0]],
-      attrs: { ...gemm.attrs, activation: { type: 'string', value: name }, ...(name === 'Gelu' ? { gelu_approximate: { type: 'string', value: approximate } } : {}) },
+      attrs: {
+        ...gemm.attrs, activation: { type: 'string', value: name },
+        ...(name === 'Gelu' ? { gelu_approximate: { type: 'string', value: approximate } } : {}),
+        ...(alpha ? { alpha } : {}),
+      },
     };
     replaceWith(g, [gemm, act], node);
     ctx.changed();

@@ -5,12 +5,14 @@
 //             gemm-fusion, a FusedGemm's operands too) → com.onnxflow FusedGemm(A, B) with `transA` /
 //             `transB` 1, e.g. attention's K^T where attention fusion did not take it. The Transpose
 //             stays while anything else reads it (dead-code elimination drops it otherwise).
+// Constant folding leaves such a Transpose of a shared weight to these passes (constant-fold.ts,
+// `transposeAbsorbed`): the product reads the one weight with transB instead of a transposed copy.
 
 import type { Graph, Node } from '../ir/graph.js';
 import { FUSED_DOMAIN, type GraphIndex, type OptimizeContext, fusedName, replaceWith } from './context.js';
 
 /** The Transpose producing `value` when it swaps exactly the last two of its input's axes; its input. */
-function lastTwoSwap(idx: GraphIndex, ctx: OptimizeContext, value: string): string | undefined {
+export function lastTwoSwap(idx: GraphIndex, ctx: OptimizeContext, value: string): string | undefined {
   const t = idx.producerOf(value, 'Transpose');
   if (!t || !t.inputs[0] || idx.subgraphRefs.has(value)) return undefined;
   const rank = ctx.shapes().get(t.inputs[0])?.shape?.length;
@@ -21,7 +23,7 @@ function lastTwoSwap(idx: GraphIndex, ctx: OptimizeContext, value: string): stri
   return want ? t.inputs[0] : undefined;
 }
 
-const flag = (n: Node, name: string): number => (n.attrs[name]?.type === 'int' ? (n.attrs[name] as { value: number }).value : 0);
+export const flag = (n: Node, name: string): number => (n.attrs[name]?.type === 'int' ? (n.attrs[name] as { value: number }).value : 0);
 
 /** Gemm reading a 2-D Transpose ([1, 0]) as A or B → the Transpose's input with transA / transB toggled. */
 export const foldTransposeIntoGemm = (g: Graph, ctx: OptimizeContext): number => {

@@ -10,6 +10,7 @@ import { topoSort } from '../engine/plan.js';
 import { FUSED_DOMAIN, LEVELS, type OptimizationLevel, createContext } from './context.js';
 import { passesFor } from './passes.js';
 import { eliminateDeadCode } from './dce.js';
+import { fusedGemmTransBInPlace, setFoldPolicy } from './constant-fold.js';
 
 export { LEVELS, FUSED_DOMAIN, type OptimizationLevel } from './context.js';
 export { estimatePeakMemory } from './memory.js';
@@ -93,7 +94,7 @@ function optimizeSubgraph(sub: Graph, model: Model, consts: Map<string, Tensor>,
     extraInputs.push({ name: r, type: info?.type && !info.sequence ? { kind: 'tensor', elemType: info.type, shape: info.shape } : undefined });
   }
   const pseudo: Model = { ...model, graph: { ...sub, inputs: [...sub.inputs, ...extraInputs], initializers: new Map([...extraInits, ...sub.initializers]) } };
-  const { model: out, report: r } = optimizeAt(pseudo, opts, depth);
+  const { model: out, report: r } = optimizeAt(pseudo, opts, depth, new Set(extraInits.keys()));
   for (const [k, n] of Object.entries(r.fusions)) report.fusions[k] = (report.fusions[k] ?? 0) + n;
   for (const [k, n] of Object.entries(r.passes)) report.passes[k] = (report.passes[k] ?? 0) + n;
   const inits = new Map(out.graph.initializers);
@@ -142,7 +143,8 @@ export function optimizeModel(model: Model, opts: OptimizeOptions = {}): { model
   return r;
 }
 
-function optimizeAt(model: Model, opts: OptimizeOptions, depth: number): { model: Model; report: OptimizeReport } {
+/** `outer`: constants of enclosing graphs a subgraph sees as its own initializers (held there anyway). */
+function optimizeAt(model: Model, opts: OptimizeOptions, depth: number, outer?: ReadonlySet<string>): { model: Model; report: OptimizeReport } {
   const t0 = performance.now();
   const level = opts.level ?? 'all';
   const before = opCounts(model.graph);
@@ -155,6 +157,9 @@ function optimizeAt(model: Model, opts: OptimizeOptions, depth: number): { model
   const { rounds, once } = passesFor(level);
   if (once.length && !out.opsets.has(FUSED_DOMAIN)) out.opsets.set(FUSED_DOMAIN, 1);
   const ctx = createContext(out, { backend: opts.backend, maxFoldElements: opts.maxFoldElements });
+  // Transposes of shared weights stay for the transpose folding (Gemm at every level, FusedGemm above
+  // basic where the backend's FusedGemm reads transB in place): the weight is held once.
+  setFoldPolicy(ctx, { fusedGemm: level !== 'basic' && fusedGemmTransBInPlace(opts.backend), outer });
   const run = (name: string, fn: (g: Graph, c: typeof ctx) => number): number => {
     const n = fn(g, ctx);
     if (n) report.passes[name] = (report.passes[name] ?? 0) + n;

@@ -175,8 +175,9 @@ if (!status.available) {
         }
       });
 
-      it('FusedAttention: self, cross, masks (broadcast), Where cond / fill, scale ops, decode against a cache', async () => {
-        type C = { q: number[]; kt: number[]; v: number[]; mask?: number[]; cond?: number[]; keep?: number; op?: string; scale?: number };
+      it('FusedAttention: self, cross, masks (broadcast), Where cond / fill, scale ops, decode against a cache, k_perm', async () => {
+        // perm: input 1 is X with Kt = Transpose(X, perm) (k_perm)
+        type C = { q: number[]; kt: number[]; v: number[]; mask?: number[]; cond?: number[]; keep?: number; op?: string; scale?: number; perm?: number[]; qp?: number[]; vp?: number[] };
         const cases: C[] = [
           { q: [2, 3, 70, 16], kt: [2, 3, 16, 70], v: [2, 3, 70, 16], op: 'mul', scale: 0.25 },  // self
           { q: [6, 65, 40], kt: [6, 40, 77], v: [6, 77, 40], op: 'div', scale: 6.3 },           // cross
@@ -188,6 +189,23 @@ if (!status.available) {
           { q: [1, 6, 1, 64], kt: [1, 6, 64, 37], v: [1, 6, 37, 64], mask: [1, 1, 1, 37] },
           { q: [3, 2, 5], kt: [5, 9], v: [3, 9, 7] },                                                // broadcast Kt, Sq < 4
           { q: [4, 1, 70, 16], kt: [4, 3, 16, 30], v: [1, 3, 30, 16], op: 'mul', scale: 0.25 },    // broadcast Q over heads
+          { q: [2, 3, 70, 16], kt: [2, 3, 16, 70], v: [2, 3, 70, 16], op: 'mul', scale: 0.25, perm: [0, 1, 3, 2] },  // K [B, H, S, D]
+          { q: [2, 3, 65, 40], kt: [2, 3, 40, 77], v: [2, 3, 77, 40], op: 'mul', scale: 0.16, perm: [0, 2, 3, 1] },  // K [B, S, H, D]
+          { q: [1, 4, 129, 8], kt: [1, 4, 8, 129], v: [1, 4, 129, 12], mask: [1, 1, 129, 129], perm: [0, 2, 3, 1] },
+          { q: [2, 6, 1, 64], kt: [2, 6, 64, 448], v: [2, 6, 448, 64], op: 'mul', scale: 0.125, perm: [0, 1, 3, 2] },  // decode
+          { q: [1, 6, 3, 64], kt: [1, 6, 64, 37], v: [1, 6, 37, 64], perm: [0, 2, 3, 1] },
+          { q: [3, 2, 5], kt: [5, 9], v: [3, 9, 7], perm: [1, 0] },
+          { q: [6, 65, 40], kt: [6, 40, 77], v: [6, 77, 40], op: 'div', scale: 6.3, perm: [0, 2, 1] },
+          { q: [4, 1, 70, 16], kt: [4, 3, 16, 30], v: [1, 3, 30, 16], op: 'mul', scale: 0.25, perm: [0, 2, 3, 1] },  // broadcast Q
+          { q: [2, 2, 33, 17], kt: [2, 1, 17, 50], v: [2, 2, 50, 9], perm: [3, 1, 0, 2] },  // K broadcast over heads, any perm
+          // more keys than one 256-key block: the online softmax across blocks, with masks / Where
+          { q: [1, 2, 70, 24], kt: [1, 2, 24, 600], v: [1, 2, 600, 20], mask: [1, 1, 70, 600], op: 'mul', scale: 0.2 },
+          { q: [2, 1, 9, 40], kt: [2, 1, 40, 513], v: [2, 1, 513, 40], cond: [9, 513], keep: 1, perm: [0, 2, 3, 1] },
+          // q_perm / v_perm: Q and V as [B, S, H, D] (torch's head split absorbed), and one that keeps Q on the cpu path
+          { q: [2, 3, 65, 40], kt: [2, 3, 40, 77], v: [2, 3, 77, 40], op: 'mul', scale: 0.16, perm: [0, 2, 3, 1], qp: [0, 2, 1, 3], vp: [0, 2, 1, 3] },
+          { q: [1, 4, 300, 8], kt: [1, 4, 8, 300], v: [1, 4, 300, 12], mask: [1, 1, 300, 300], perm: [0, 2, 3, 1], qp: [0, 2, 1, 3], vp: [0, 2, 1, 3] },
+          { q: [2, 6, 1, 64], kt: [2, 6, 64, 48], v: [2, 6, 48, 64], perm: [0, 1, 3, 2], vp: [0, 2, 1, 3] },
+          { q: [2, 3, 7, 8], kt: [2, 3, 8, 9], v: [2, 3, 9, 8], qp: [0, 1, 3, 2] },
         ];
         for (let i = 0; i < 4; i++) {
           const B = randInt(1, 3), H = randInt(1, 4), Sq = randInt(1, 150), Skv = randInt(1, 150), D = randInt(1, 70), Dv = randInt(1, 70);
@@ -195,7 +213,9 @@ if (!status.available) {
         }
         for (const c of cases) {
           const ninf = r() < 0.5;
-          const inputs: (Tensor | undefined)[] = [rand(c.q, 2), rand(c.kt, 2), rand(c.v)];
+          // the tensor X with Transpose(X, perm) of the given dims
+          const through = (dims: number[], perm: number[] | undefined, scale: number) => (perm ? rand(dims.map((_, a) => dims[perm.indexOf(a)]!), scale) : rand(dims, scale));
+          const inputs: (Tensor | undefined)[] = [through(c.q, c.qp, 2), through(c.kt, c.perm, 2), through(c.v, c.vp, 1)];
           if (c.mask) inputs.push(rand(c.mask, 3));
           if (c.cond) {
             while (inputs.length < 4) inputs.push(undefined);
@@ -204,6 +224,9 @@ if (!status.available) {
           const attrs: Record<string, AttrInput> = { scale_op: c.op ?? 'none' };
           if (c.scale !== undefined) attrs.scale = c.scale;
           if (c.keep !== undefined) attrs.where_keep = c.keep;
+          if (c.perm) attrs.k_perm = intsAttr(c.perm);
+          if (c.qp) attrs.q_perm = intsAttr(c.qp);
+          if (c.vp) attrs.v_perm = intsAttr(c.vp);
           await check({ op: 'FusedAttention', domain: FUSED, inputs, attrs }, `FusedAttention ${JSON.stringify(c)}`);
         }
       });
@@ -213,6 +236,8 @@ if (!status.available) {
           { q: [1, 4, 130, 32], k: [1, 2, 130, 32], v: [1, 2, 130, 16], causal: 1 },
           { q: [2, 8, 1, 64], k: [2, 8, 448, 64], v: [2, 8, 448, 64], causal: 0 },
           { q: [2, 3, 1, 20], k: [2, 3, 9, 20], v: [2, 3, 9, 20], causal: 1 },
+          { q: [1, 2, 300, 16], k: [1, 2, 300, 16], v: [1, 2, 300, 16], causal: 1 },  // causal across 256-key blocks
+          { q: [1, 2, 40, 16], k: [1, 2, 700, 16], v: [1, 2, 700, 8], causal: 0 },
         ];
         for (const c of cases) {
           await check({ op: 'Attention', inputs: [rand(c.q, 2), rand(c.k, 2), rand(c.v)], attrs: { is_causal: c.causal } }, `Attention ${JSON.stringify(c)}`);
@@ -269,6 +294,46 @@ if (!status.available) {
         for (const [dims, perm] of cases) {
           await check({ op: 'Transpose', inputs: [rand(dims)], attrs: perm ? { perm: intsAttr(perm) } : {} }, `Transpose [${dims}] perm ${perm}`);
         }
+      });
+
+      it('GeGLU (erf and tanh), odd widths', async () => {
+        for (const dims of [[2, 7, 2 * 37], [3, 2 * 8], [1, 64, 2 * 320], [2]]) {
+          const x = rand(dims, 4);
+          await check({ op: 'GeGLU', domain: FUSED, inputs: [x] }, `GeGLU [${dims}]`);
+          await check({ op: 'GeGLU', domain: FUSED, inputs: [x], attrs: { approximate: 'tanh' } }, `GeGLU tanh [${dims}]`);
+        }
+      });
+
+      it('writes intermediates into the memory arena (in-place Add / Mul / Gelu included) and matches cpu', async () => {
+        // x [2, 33, 40] · W → +b (in place) → Gelu (in place) → Softmax → · W2 → GeGLU → * x2 (in place)
+        // → Transpose → LayerNormalization → output; every intermediate is a native op's output.
+        const x = rand([2, 33, 40]), w = rand([40, 48]), b = rand([48]), w2 = rand([48, 80]), x2 = rand([2, 33, 40]);
+        const g = rand([33], 1), be = rand([33], 1);
+        const vi = (n: string, t: Tensor) => makeTensorValueInfo(n, 'float32', t.dims);
+        const nodes = [
+          makeNode('MatMul', ['x', 'w'], ['h0']),
+          makeNode('Add', ['h0', 'b'], ['h1']),
+          makeNode('Gelu', ['h1'], ['h2'], {}, { domain: FUSED }),
+          makeNode('Softmax', ['h2'], ['h3'], { axis: -1 }),
+          makeNode('MatMul', ['h3', 'w2'], ['h4']),
+          makeNode('GeGLU', ['h4'], ['h5'], {}, { domain: FUSED }),
+          makeNode('Mul', ['h5', 'x2'], ['h6']),
+          makeNode('Transpose', ['h6'], ['h7'], { perm: intsAttr([0, 2, 1]) }),
+          makeNode('LayerNormalization', ['h7', 'g', 'be'], ['y'], { axis: -1 }),
+        ];
+        const inits = [makeTensor('w', 'float32', w.dims, w.data as Float32Array), makeTensor('b', 'float32', b.dims, b.data as Float32Array),
+          makeTensor('w2', 'float32', w2.dims, w2.data as Float32Array), makeTensor('g', 'float32', g.dims, g.data as Float32Array),
+          makeTensor('be', 'float32', be.dims, be.data as Float32Array)];
+        const bytes = encodeModel(makeModel(makeGraph(nodes, 'chain', [vi('x', x), vi('x2', x2)], [makeTensorValueInfo('y', 'float32', [2, 40, 33])], inits),
+          { opsets: { '': 23, [FUSED]: 1 } }));
+        const feeds = { x, x2 };
+        const ref = await InferenceSession.create(bytes, { backend: 'cpu', graphOptimizationLevel: 'disabled', enableCpuMemArena: false });
+        const want = (await ref.run(feeds)).y as Tensor;
+        const sess = await InferenceSession.create(bytes, { backend: 'native', graphOptimizationLevel: 'disabled' });
+        for (let run = 0; run < 4; run++) expectClose((await sess.run(feeds)).y as Tensor, want, `arena chain (run ${run})`);
+        expect(sess.arenaStats.served, 'native kernels allocate from the arena').toBeGreaterThanOrEqual(8);
+        const noArena = await InferenceSession.create(bytes, { backend: 'native', graphOptimizationLevel: 'disabled', enableCpuMemArena: false });
+        expectClose((await noArena.run(feeds)).y as Tensor, want, 'no arena');
       });
     });
   }

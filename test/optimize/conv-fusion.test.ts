@@ -14,6 +14,7 @@ import { cpuBackend } from '../../src/backends/cpu/index.js';
 import { inferShapes } from '../../src/ir/shape/infer.js';
 import { randomFloats } from '../helpers/rng.js';
 import { runOrt } from '../helpers/ort.js';
+import { expectClose } from '../helpers/close.js';
 
 const n = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number) => new Tensor('float32', randomFloats(n(dims), seed), dims);
@@ -22,16 +23,6 @@ const sc = (name: string, v: number) => makeTensor(name, 'float32', [], [v]);
 
 function model(nodes: Node[], x: number[], inits: ReturnType<typeof makeTensor>[], outputs = ['y'], opset = 17): Model {
   return makeModel(makeGraph(nodes, 'g', [vi('x', 'float32', x)], outputs.map((o) => vi(o, 'float32')), inits), { opsets: { '': opset } });
-}
-
-function expectClose(a: Tensor, b: Tensor, tol: number, label: string) {
-  expect(a.dims, label).toEqual(b.dims);
-  const x = a.data as Float32Array;
-  const y = b.data as ArrayLike<number>;
-  let err = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(x[i]! - y[i]!)); scale = Math.max(scale, Math.abs(y[i]!)); }
-  expect(err / scale, label).toBeLessThanOrEqual(tol);
 }
 
 /** Optimize at `level`, check the counts, and compare with the unoptimized run and onnxruntime-node. */

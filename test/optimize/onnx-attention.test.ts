@@ -14,6 +14,7 @@ import { findSuite, listCases, loadCaseModel, loadDataSets } from '../../src/con
 import { compareValues, DEFAULT_TOLERANCE } from '../../src/conformance/compare.js';
 import { randomFloats } from '../helpers/rng.js';
 import { runOrt } from '../helpers/ort.js';
+import { expectClose } from '../helpers/close.js';
 
 const FA = 'com.onnxflow:FusedAttention';
 
@@ -55,16 +56,6 @@ const f32 = (dims: number[], seed: number) => new Tensor('float32', randomFloats
 
 function model(node: Node, inputs: ValueInfo[], outputs = ['y']): Model {
   return makeModel(makeGraph([node], 'g', inputs, outputs.map((o) => vi(o, 'float32'))), { opsets: { '': 23 } });
-}
-
-function expectClose(a: Tensor, b: Tensor, tol: number, label: string) {
-  expect(a.dims, label).toEqual(b.dims);
-  const x = a.data as Float32Array;
-  const y = b.data as ArrayLike<number>;
-  let err = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(x[i]! - y[i]!)); scale = Math.max(scale, Math.abs(y[i]!)); }
-  expect(err / scale, label).toBeLessThanOrEqual(tol);
 }
 
 async function check(m: Model, feeds: Record<string, Tensor>, fused: number) {

@@ -9,6 +9,7 @@ import { loadModel } from '../../src/onnx/builder.js';
 import { optimizeModel, opCounts } from '../../src/optimize/index.js';
 import { randomFloats } from '../helpers/rng.js';
 import { runOrt } from '../helpers/ort.js';
+import { maxRelErr } from '../helpers/close.js';
 import { readFileSync } from 'node:fs';
 
 const DIR = 'models/shapes-sd';
@@ -22,14 +23,6 @@ const cases: { name: string; feeds: () => Record<string, Tensor> }[] = [
   { name: 'vae_decoder', feeds: () => ({ latent_sample: f32([1, 4, 8, 8], 3) }) },
   { name: 'vae_encoder', feeds: () => ({ sample: f32([1, 3, 64, 64], 4) }) },
 ];
-
-function maxRelErr(a: Tensor, b: Tensor): number {
-  expect(a.dims).toEqual(b.dims);
-  const x = a.data as Float32Array, y = b.data as ArrayLike<number>;
-  let err = 0, scale = 1;
-  for (let i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(x[i]! - y[i]!)); scale = Math.max(scale, Math.abs(y[i]!)); }
-  return err / scale;
-}
 
 describe('optimizer on the trained shapes SD models', () => {
   it.each(cases)('$name: fuses every attention / norm / GELU and matches unoptimized and onnxruntime-node', async ({ name, feeds }) => {

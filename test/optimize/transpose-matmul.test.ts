@@ -13,7 +13,12 @@ import { fusedGemmConfig } from '../../src/backends/cpu/kernels/fused/FusedGemm.
 import { matmul } from '../../src/backends/cpu/kernels/linalg/MatMul.js';
 import { inferShapes } from '../../src/ir/shape/infer.js';
 import { randomFloats } from '../helpers/rng.js';
+import type { Backend, KernelFn } from '../../src/backends/backend.js';
+import { cpuBackend } from '../../src/backends/cpu/index.js';
+import { registerBackend } from '../../src/backends/registry.js';
+import { FUSED_DOMAIN } from '../../src/optimize/index.js';
 import { runOrt } from '../helpers/ort.js';
+import { expectClose } from '../helpers/close.js';
 
 const n = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number) => new Tensor('float32', randomFloats(n(dims), seed), dims);
@@ -23,18 +28,8 @@ function model(nodes: Node[], inputs: ValueInfo[], outputs = ['y'], inits: Retur
   return makeModel(makeGraph(nodes, 'g', inputs, outputs.map((o) => vi(o, 'float32')), inits), { opsets: { '': 17 } });
 }
 
-function expectClose(a: Tensor, b: Tensor, tol: number, label: string) {
-  expect(a.dims, label).toEqual(b.dims);
-  const x = a.data as Float32Array;
-  const y = b.data as ArrayLike<number>;
-  let err = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(x[i]! - y[i]!)); scale = Math.max(scale, Math.abs(y[i]!)); }
-  expect(err / scale, label).toBeLessThanOrEqual(tol);
-}
-
-async function check(m: Model, feeds: Record<string, Tensor>, level: OptimizationLevel, want: Record<string, number>) {
-  const { model: opt, report } = optimizeModel(m, { level });
+async function check(m: Model, feeds: Record<string, Tensor>, level: OptimizationLevel, want: Record<string, number>, backend?: Backend) {
+  const { model: opt, report } = optimizeModel(m, { level, backend });
   const after = opCounts(opt.graph);
   for (const [op, c] of Object.entries(want)) expect(after[op] ?? 0, op).toBe(c);
   const ref = await (await InferenceSession.create(m, { graphOptimizationLevel: 'disabled' })).run(feeds);
@@ -114,7 +109,8 @@ describe('transpose folding into MatMul', () => {
     for (let i = 0; i < 5; i++) for (let j = 0; j < 4; j++) (bt.data as Float32Array)[j * 5 + i] = (b.data as Float32Array)[i * 4 + j]!;
     const ref = matmul(at, bt);
     expect(y!.dims).toEqual([2, 3, 5]);
-    expect(Array.from(y!.data as Float32Array)).toEqual(Array.from(ref.data as Float32Array));
+    // transB is read in place; small products then take the dot-product loops (double accumulation)
+    expectClose(y!, ref, 1e-6, 'transA+transB vs explicit transposes');
     const node = makeNode('FusedGemm', ['a', 'b'], ['y'], { transA: 1, transB: 1 }, { domain: 'com.onnxflow' });
     const m = makeModel(makeGraph([node], 'g', [vi('a', 'float32', [2, 4, 'n']), vi('b', 'float32', [5, 4])], [vi('y', 'float32')]), { opsets: { '': 17, 'com.onnxflow': 1 } });
     expect(inferShapes(m).values.get('y')?.shape).toEqual([2, 'n', 5]);
@@ -133,5 +129,70 @@ describe('transpose folding into Gemm (basic)', () => {
     expect(g.attrs.transA).toEqual({ type: 'int', value: 1 });
     expect(g.attrs.transB).toEqual({ type: 'int', value: 0 });
     expect(report.fusions['Gemm+Transpose']).toBe(2);
+  });
+});
+
+// A backend whose FusedGemm reads transB in place (as the native backend's does); the same math as cpu's.
+const ownFusedGemm: KernelFn = (inputs, ctx) => fusedGemmConfig.kernel(inputs, ctx);
+const transBInPlace: Backend = {
+  name: 'transb-in-place',
+  getKernel: (op, domain, opset) => (op === 'FusedGemm' && domain === FUSED_DOMAIN ? ownFusedGemm : cpuBackend.getKernel(op, domain, opset)),
+};
+registerBackend('transb-in-place', () => transBInPlace);
+
+describe('a shared weight and its Transpose: one copy (constant folding leaves it to the transpose folding)', () => {
+  // Whisper's tied embedding in small: Gather reads W [V, D], the output projection MatMul reads Transpose(W).
+  const tied = (extra: Node[] = [], outputs = ['y', 'e']) => model([
+    makeNode('Gather', ['w', 'ids'], ['e'], { axis: 0 }), makeNode('Transpose', ['w'], ['wt']), makeNode('MatMul', ['x', 'wt'], ['y']), ...extra,
+  ], [vi('x', 'float32', [2, 3, 4]), vi('ids', 'int64', [2])], outputs, [init('w', [6, 4], 21)]);
+  const feeds = () => ({ x: f32([2, 3, 4], 22), ids: new Tensor('int64', [5n, 1n], [2]) });
+  const weights = (m: Model) => [...m.graph.initializers.values()];
+
+  it.each(['extended', 'all'] as const)('level %s: FusedGemm(x, W, transB=1) reads the one weight, no transposed copy', async (level) => {
+    const m = tied();
+    const { opt, report } = await check(m, feeds(), level, { Transpose: 0, MatMul: 0, [FG]: 1, Gather: 1 }, transBInPlace);
+    expect(fused(opt).inputs).toEqual(['x', 'w']);
+    expect(fused(opt).attrs.transB).toEqual({ type: 'int', value: 1 });
+    expect(weights(opt)).toEqual([m.graph.initializers.get('w')]);
+    expect(report.passes['constant-folding'] ?? 0).toBe(0);
+    const s = await InferenceSession.create(tied(), { graphOptimizationLevel: level, backend: 'transb-in-place' });
+    const r = s.memoryReport();
+    expect(r.weightBytes).toBe(6 * 4 * 4);
+    expect(r.weightBytesShared).toBe(r.weightBytes);
+  });
+
+  it('level basic (standard ONNX) keeps the folded transposed copy; the cpu FusedGemm reads W in place too', async () => {
+    const { opt } = await check(tied(), feeds(), 'basic', { Transpose: 0, MatMul: 1 }, transBInPlace);
+    expect(weights(opt).map((t) => t.dims)).toEqual([[6, 4], [4, 6]]);
+    for (const backend of [undefined, cpuBackend]) {
+      const { opt: o } = await check(tied(), feeds(), 'all', { Transpose: 0, MatMul: 0, [FG]: 1 }, backend);
+      expect(fused(o).inputs).toEqual(['x', 'w']);
+      expect(weights(o).map((t) => t.dims)).toEqual([[6, 4]]);
+    }
+  });
+
+  it('Gemm readers at every level and on every backend: Gemm(x, Transpose(W)) → Gemm(x, W, transB=1), one weight', async () => {
+    const m = model([
+      makeNode('Gather', ['w', 'ids'], ['e'], { axis: 0 }), makeNode('Transpose', ['w'], ['wt']), makeNode('Gemm', ['x2', 'wt'], ['y']),
+    ], [vi('x2', 'float32', [3, 4]), vi('ids', 'int64', [2])], ['y', 'e'], [init('w', [6, 4], 23)]);
+    for (const level of ['basic', 'all'] as const) {
+      const { opt } = await check(m, { x2: f32([3, 4], 24), ids: new Tensor('int64', [0n, 5n], [2]) }, level, { Transpose: 0 });
+      const g = opt.graph.nodes.find((x) => x.opType === 'Gemm' || x.opType === 'FusedGemm')!;
+      expect(g.inputs.slice(0, 2)).toEqual(['x2', 'w']);
+      expect(g.attrs.transB).toEqual({ type: 'int', value: 1 });
+      expect(weights(opt)).toHaveLength(1);
+    }
+  });
+
+  it('still folds when the weight has no other reader, or the Transpose has a reader no product absorbs', async () => {
+    // only the Transpose reads W: folding replaces it (DCE drops the original), still one copy
+    const alone = model([makeNode('Transpose', ['w'], ['wt']), makeNode('MatMul', ['x', 'wt'], ['y'])], [vi('x', 'float32', [2, 3, 4])], ['y'], [init('w', [6, 4], 25)]);
+    const a = await check(alone, { x: f32([2, 3, 4], 26) }, 'all', { Transpose: 0 }, transBInPlace);
+    expect(weights(a.opt).map((t) => t.dims)).toEqual([[4, 6]]);
+    // Transpose(W) also read by an Add: the transposed values are needed as they are
+    const m = tied([makeNode('Add', ['wt', 'b'], ['z'])], ['y', 'e', 'z']);
+    m.graph.inputs.push(vi('b', 'float32', [4, 6]));
+    const b = await check(m, { ...feeds(), b: f32([4, 6], 27) }, 'all', { Transpose: 0 }, transBInPlace);
+    expect(weights(b.opt).map((t) => t.dims).sort()).toEqual([[4, 6], [6, 4]]);
   });
 });

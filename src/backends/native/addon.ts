@@ -75,6 +75,8 @@ export interface NativeAddon {
   softmax(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; D: number; log?: boolean }): Promise<void>;
   /** y = act(x). */
   activation(d: { sync?: boolean; x: Float32Array; y: Float32Array; act: NativeAct }): Promise<void>;
+  /** GeGLU over rows of 2n: y [rows, n] = x[:, :n] * act(x[:, n:]) (act Gelu or GeluTanh). */
+  geglu(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; n: number; act: NativeAct }): Promise<void>;
   /** y = a op b (0 add, 1 sub, 2 mul, 3 div) over dims with element strides (0 where broadcast; last axis 0 or 1). */
   /** y (dense, dims) = x read with element strides xStrides (transposes). */
   stridedCopy(d: { sync?: boolean; x: Float32Array; y: Float32Array; dims: number[]; xStrides: number[] }): Promise<void>;

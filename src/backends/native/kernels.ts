@@ -22,13 +22,15 @@ function minFlops(): number {
 }
 
 /**
- * Jobs up to this many flops run on the JS thread (addon `sync`): the async hop (a libuv worker, then
- * back to the event loop) costs more than they do, much more on a loaded machine. Elementwise and
- * row ops count 32 flops per element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
+ * Jobs up to this many flops run on the JS thread (addon `sync`; the pool still helps, the JS thread
+ * is one of its threads): a call costs about 5 us sync but 75-80 us async (a libuv worker, then back
+ * to the event loop) on a loaded 2-core machine (bench: 2026-11-23), so below about a millisecond of
+ * work (3e7 flops) freeing the event loop is not worth it. Elementwise and row
+ * ops count 32 flops per element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
  */
 function syncFlops(): number {
   const v = Number(process.env.ONNXFLOW_NATIVE_SYNC_FLOPS);
-  return process.env.ONNXFLOW_NATIVE_SYNC_FLOPS !== undefined && Number.isFinite(v) && v >= 0 ? v : 1e7;
+  return process.env.ONNXFLOW_NATIVE_SYNC_FLOPS !== undefined && Number.isFinite(v) && v >= 0 ? v : 3e7;
 }
 const syncFor = (flops: number) => flops <= syncFlops();
 const syncElems = (n: number) => 32 * n <= syncFlops();
@@ -94,6 +96,31 @@ function batchOffsets(batch: number[], dims: number[][], per: number[]): Float64
   return out;
 }
 
+/**
+ * Offset per entry of the broadcast batch `batch` of an operand whose batch axes have `dims` and
+ * element strides `strides` (right-aligned; size-1 axes broadcast).
+ */
+function stridedOffsets(batch: number[], dims: number[], strides: number[]): Float64Array {
+  let nb = 1;
+  for (const d of batch) nb *= d;
+  const rank = batch.length, lead = rank - dims.length;
+  const st = batch.map((_, ax) => (ax < lead || dims[ax - lead] === 1 ? 0 : strides[ax - lead]!));
+  const out = new Float64Array(nb);
+  const cnt = new Array<number>(rank).fill(0);
+  let cur = 0;
+  for (let t = 0; t < nb; t++) {
+    out[t] = cur;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      cnt[ax]!++;
+      cur += st[ax]!;
+      if (cnt[ax]! < batch[ax]!) break;
+      cur -= st[ax]! * batch[ax]!;
+      cnt[ax] = 0;
+    }
+  }
+  return out;
+}
+
 const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: number, domain?: string) => KernelFn | undefined): KernelConfig[] {
@@ -109,6 +136,19 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       }
     }
     return new Float32Array(n);
+  };
+  /**
+   * Storage for output `index` (float32, `dims`): the run's memory arena when the engine offers one
+   * (a Float32Array over the arena's ArrayBuffer; the addon takes any Float32Array, and the job
+   * completes before the kernel returns, so the region stays ours), else the recycling pool. Arena
+   * storage may be an input's own (in-place Add / Sub / Mul / Div / Gelu / SiLU, same size only):
+   * those native loops read element i of every input before writing element i.
+   */
+  const out = (ctx: KernelContext, index: number, dims: readonly number[]): Float32Array => {
+    if (ctx.alloc) return ctx.alloc(index, 'float32', dims) as Float32Array;
+    let n = 1;
+    for (const d of dims) n *= d;
+    return alloc(n);
   };
 
   const fallback = (op: string, inputs: Inputs, ctx: KernelContext, domain = '') => {
@@ -148,7 +188,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const outDims = [...batch];
     if (a.dims.length > 1) outDims.push(M);
     if (b.dims.length > 1) outDims.push(N);
-    return runMatMul(a, b, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
+    return runMatMul(ctx, a, b, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
   };
   const matMul: KernelFn = (inputs, ctx) => matMulLike('MatMul', '', plainOpts, inputs, ctx);
   const fusedGemm: KernelFn = (inputs, ctx) => {
@@ -162,9 +202,9 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     return matMulLike('FusedGemm', FUSED, opts, inputs, ctx);
   };
 
-  async function runMatMul(a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): Promise<Value[]> {
+  async function runMatMul(ctx: KernelContext, a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): Promise<Value[]> {
     const A = a.data as Float32Array, B = b.data as Float32Array;
-    const C = alloc(nb * M * N);
+    const C = out(ctx, 0, outDims);
     let nbB = 1;
     for (const d of bBatch) nbB *= d;
     const info = addon.info();
@@ -211,12 +251,12 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       cRows = c.dims.length === 2 ? c.dims[0]! : 1;
       if ((cRows !== 1 && cRows !== M) || (cCols !== 1 && cCols !== N)) return fallback('Gemm', inputs, ctx);
     }
-    return runGemm(a, b, useC ? c : undefined, cRows, cCols, M, N, K, transA, transB, alpha, beta);
+    return runGemm(ctx, a, b, useC ? c : undefined, cRows, cCols, M, N, K, transA, transB, alpha, beta);
   };
 
-  async function runGemm(a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, transB: boolean, alpha: number, beta: number): Promise<Value[]> {
+  async function runGemm(ctx: KernelContext, a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, transB: boolean, alpha: number, beta: number): Promise<Value[]> {
     const A = a.data as Float32Array, B = b.data as Float32Array;
-    const Y = alloc(M * N);
+    const Y = out(ctx, 0, [M, N]);
     const info = addon.info();
     // B as (n, k): transB stores [N, K] (n at stride K), else [K, N] (n at stride 1, k at stride N).
     const bRs = transB ? K : 1, bKs = transB ? 1 : N;
@@ -290,7 +330,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const outSize = geo.OH * geo.OW;
     const Kc = Cg * geo.KH * geo.KW;
     if (N * M * outSize === 0 || Kc === 0 || 2 * N * M * outSize * Kc < minFlops()) return fb();
-    return runConv(x, w, bias, geo, [N, M, ...g.outDims], act);
+    return runConv(ctx, x, w, bias, geo, [N, M, ...g.outDims], act);
   };
   const conv: KernelFn = (inputs, ctx) => convLike('Conv', '', NativeAct.None, inputs, ctx);
   const fusedConv: KernelFn = (inputs, ctx) =>
@@ -317,7 +357,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     return [new Tensor('float32', out, t.dims)];
   }
 
-  async function runConv(x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): Promise<Value[]> {
+  async function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): Promise<Value[]> {
     const info = addon.info();
     const pack = async () => {
       const packed = new Float32Array(addon.conv2dPackedSize(geo));
@@ -326,7 +366,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     };
     const cached = cachedPack(w, `conv:${info.isa}:${geo.group}`, pack);
     const packed = cached ? await cached : await pack();
-    const y = alloc(geo.N * geo.M * geo.OH * geo.OW);
+    const y = out(ctx, 0, outDims);
     const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;
     await addon.conv2d({ ...geo, x: x.data as Float32Array, packed, bias: bias ? (bias.data as Float32Array) : undefined, y, act, sync: syncFor(flops) });
     return [new Tensor('float32', y, outDims)];
@@ -366,7 +406,8 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     if (2 * B * Hq * Sq * Skv * (D + Dv) < minFlops()) return fallback('Attention', inputs, ctx);
     const scale = a.has('scale') ? a.float('scale') : 1 / Math.sqrt(D);
     const causal = a.int('is_causal', 0) !== 0;
-    const y = alloc(B * Hq * Sq * Dv);
+    const dims = rank === 4 ? [B, Hq, Sq, Dv] : [B, Sq, Hq * Dv];
+    const y = out(ctx, 0, dims);
     const st = rank === 4
       ? { qb: Hq * Sq * D, qh: Sq * D, qs: D, kb: Hkv * Skv * D, kh: Skv * D, ks: D, vb: Hkv * Skv * Dv, vh: Skv * Dv, vs: Dv, yb: Hq * Sq * Dv, yh: Sq * Dv, ys: Dv }
       : { qb: Sq * Hq * D, qh: D, qs: Hq * D, kb: Skv * Hkv * D, kh: D, ks: Hkv * D, vb: Skv * Hkv * Dv, vh: Dv, vs: Hkv * Dv, yb: Sq * Hq * Dv, yh: Dv, ys: Hq * Dv };
@@ -379,7 +420,6 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       ko[t] = b * st.kb + kh * st.kh;
       vo[t] = b * st.vb + kh * st.vh;
     }
-    const dims = rank === 4 ? [B, Hq, Sq, Dv] : [B, Sq, Hq * Dv];
     return addon.attention({
       BH, Sq, Skv, D, Dv, scale, causal, q: q.data as Float32Array, k: k.data as Float32Array, v: v.data as Float32Array, y,
       qo, ko, vo, yo, qs: st.qs, ks: st.ks, kd: 1, vs: st.vs, ys: st.ys, sync: syncFor(2 * BH * Sq * Skv * (D + Dv)),
@@ -388,7 +428,8 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
 
   // ---- com.onnxflow FusedAttention(Q [..., Sq, D], Kt [..., D, Skv], V [..., Skv, Dv], mask?, cond?, fill?):
   // numpy-broadcast batch dims, additive mask and Where(cond, ., fill) broadcasting into the scores
-  // (but not widening them), a scalar fill.
+  // (but not widening them), a scalar fill. `q_perm` / `k_perm` / `v_perm`: input i is X with the operand
+  // Transpose(X, perm), read through the permuted strides (no copy; Q and V rows must stay contiguous).
   const fusedAttention: KernelFn = (inputs, ctx) => {
     const fb = () => fallback('FusedAttention', inputs, ctx, FUSED);
     const q = tensorAt(inputs, 0, 'Q');
@@ -405,10 +446,24 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     if (!Number.isFinite(scale)) return fb();
     // Causal masks and Attention's zero rows for fully masked queries: the cpu reference.
     if (ctx.attrs.int('is_causal', 0) !== 0 || ctx.attrs.int('masked_row_zero', 0) !== 0) return fb();
-    const Sq = q.dims[q.rank - 2]!, D = q.dims[q.rank - 1]!;
-    const Skv = kt.dims[kt.rank - 1]!, Dv = v.dims[v.rank - 1]!;
-    if (kt.dims[kt.rank - 2] !== D || v.dims[v.rank - 2] !== Skv || D === 0) return fb();
-    const qB = q.dims.slice(0, -2), kB = kt.dims.slice(0, -2), vB = v.dims.slice(0, -2);
+    // Each operand's dims and element strides as the product sees it (permuted under q_perm / k_perm /
+    // v_perm); Q and V rows must stay contiguous.
+    const view = (t: Tensor, attr: string) => {
+      const r = t.rank;
+      const st = new Array<number>(r);
+      for (let i = r - 1, acc = 1; i >= 0; i--) { st[i] = acc; acc *= t.dims[i]!; }
+      if (!ctx.attrs.has(attr)) return { dims: [...t.dims], st };
+      const perm = ctx.attrs.ints(attr);
+      if (perm.length !== r || new Set(perm).size !== r || perm.some((p) => p < 0 || p >= r)) return undefined;
+      return { dims: perm.map((p) => t.dims[p]!), st: perm.map((p) => st[p]!) };
+    };
+    const qv = view(q, 'q_perm'), kv = view(kt, 'k_perm'), vv = view(v, 'v_perm');
+    if (!qv || !kv || !vv || qv.st[q.rank - 1] !== 1 || vv.st[v.rank - 1] !== 1) return fb();
+    const kr = kt.rank, ktDims = kv.dims, ktSt = kv.st;
+    const Sq = qv.dims[q.rank - 2]!, D = qv.dims[q.rank - 1]!;
+    const Skv = ktDims[kr - 1]!, Dv = vv.dims[v.rank - 1]!;
+    if (ktDims[kr - 2] !== D || vv.dims[v.rank - 2] !== Skv || D === 0) return fb();
+    const qB = qv.dims.slice(0, -2), kB = ktDims.slice(0, -2), vB = vv.dims.slice(0, -2);
     let batch: number[];
     try {
       batch = broadcastShapes(qB, kB, vB);
@@ -429,7 +484,10 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     for (const d of batch) BH *= d;
     if (BH * Sq * Dv === 0 || Skv === 0) return fb();
     if (2 * BH * Sq * Skv * (D + Dv) < minFlops()) return fb();
-    const [qo, ko, vo, yo] = batchOffsets(batch, [qB, kB, vB, batch], [Sq * D, D * Skv, Skv * Dv, Sq * Dv]);
+    const [yo] = batchOffsets(batch, [batch], [Sq * Dv]);
+    const qo = stridedOffsets(batch, qB, qv.st.slice(0, -2));
+    const ko = stridedOffsets(batch, kB, ktSt.slice(0, -2));
+    const vo = stridedOffsets(batch, vB, vv.st.slice(0, -2));
     const layout = (t: Tensor) => {
       const st = broadcastStrides(t.dims, scoreDims);
       const r = scoreDims.length;
@@ -451,16 +509,17 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     };
     const m = mask ? layout(mask) : undefined;
     const c = cond ? layout(cond) : undefined;
-    const y = alloc(BH * Sq * Dv);
+    const yDims = [...batch, Sq, Dv];
+    const y = out(ctx, 0, yDims);
     return addon.attention({
       BH, Sq, Skv, D, Dv, scale, q: q.data as Float32Array, k: kt.data as Float32Array, v: v.data as Float32Array, y,
-      qo, ko, vo, yo, qs: D, ks: 1, kd: Skv, vs: Dv, ys: Dv, sync: syncFor(2 * BH * Sq * Skv * (D + Dv)),
+      qo, ko, vo, yo, qs: qv.st[q.rank - 2]!, ks: ktSt[kr - 1]!, kd: ktSt[kr - 2]!, vs: vv.st[v.rank - 2]!, ys: Dv, sync: syncFor(2 * BH * Sq * Skv * (D + Dv)),
       ...(m ? { mask: mask!.data as Float32Array, mo: m.off, mi: m.si, mj: m.sj } : {}),
       ...(c ? {
         cond: cond!.data as Uint8Array, co: c.off, ci: c.si, cj: c.sj, fill: (fill!.data as Float32Array)[0]!,
         keep: ctx.attrs.int('where_keep', 1) !== 0,
       } : {}),
-    }).then(() => [new Tensor('float32', y, [...batch, Sq, Dv])]);
+    }).then(() => [new Tensor('float32', y, yDims)]);
   };
 
   // ---- Norms, softmax, activations (large float32 tensors; small ones stay on the cpu kernel).
@@ -474,7 +533,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const act = actCode(ctx.attrs.string('activation', ''));
     const N = x.dims[0]!, C = x.dims[1]!;
     if (act === undefined || G <= 0 || C % G !== 0 || gamma.size !== C || beta.size !== C) return fb();
-    const y = alloc(x.size);
+    const y = out(ctx, 0, x.dims);
     return addon.groupNorm({
       x: x.data as Float32Array, gamma: gamma.data as Float32Array, beta: beta.data as Float32Array, y,
       N, C, S: x.size / (N * C), G, eps: ctx.attrs.float('epsilon', 1e-5), act, sync: syncElems(x.size),
@@ -503,8 +562,8 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const nd = strip(x.dims.slice(axis));
     if (!sameDims(strip(gamma.dims), nd) || (beta && !sameDims(strip(beta.dims), nd))) return fb();
     const rows = x.size / D;
-    const y = alloc(x.size);
-    const sum = skip ? alloc(x.size) : undefined;
+    const y = out(ctx, 0, x.dims);
+    const sum = skip ? out(ctx, 1, x.dims) : undefined;
     const stats = onnx && (ctx.outputWanted[1] || ctx.outputWanted[2]);
     const mean = stats ? new Float32Array(rows) : undefined, invStd = stats ? new Float32Array(rows) : undefined;
     return addon.layerNorm({
@@ -529,7 +588,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     if (axis !== x.rank - 1) return fallback(op, inputs, ctx);
     const D = x.dims[x.rank - 1]!;
     if (D === 0) return fallback(op, inputs, ctx);
-    const y = alloc(x.size);
+    const y = out(ctx, 0, x.dims);
     return addon.softmax({ x: x.data as Float32Array, y, rows: x.size / D, D, log, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, x.dims)]);
   };
 
@@ -537,8 +596,21 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const x = tensorAt(inputs, 0, 'X');
     const code = act(ctx);
     if (x.type !== 'float32' || x.size < minElems() || code === undefined) return fallback(op, inputs, ctx, FUSED);
-    const y = alloc(x.size);
+    const y = out(ctx, 0, x.dims);
     return addon.activation({ x: x.data as Float32Array, y, act: code, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, x.dims)]);
+  };
+
+  // ---- com.onnxflow GeGLU(X [..., 2n]) -> X[..., :n] * gelu(X[..., n:]).
+  const geGlu: KernelFn = (inputs, ctx) => {
+    const x = tensorAt(inputs, 0, 'X');
+    const code = actCode('Gelu', ctx.attrs.string('approximate', 'none'));
+    const twoN = x.rank ? x.dims[x.rank - 1]! : 0;
+    if (x.type !== 'float32' || x.size < minElems() || code === undefined || twoN % 2 !== 0) return fallback('GeGLU', inputs, ctx, FUSED);
+    const n = twoN / 2;
+    const dims = [...x.dims.slice(0, -1), n];
+    const y = out(ctx, 0, dims);
+    return addon.geglu({ x: x.data as Float32Array, y, rows: x.size / twoN, n, act: code, sync: syncElems(x.size) })
+      .then(() => [new Tensor('float32', y, dims)]);
   };
 
   // ---- Add / Sub / Mul / Div: numpy broadcasting on float32, for large outputs.
@@ -572,7 +644,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       }
     }
     if (cd.length > 8) return fallback(op, inputs, ctx);
-    const y = alloc(n);
+    const y = out(ctx, 0, dims);
     return addon.binary({ a: a.data as Float32Array, b: b.data as Float32Array, y, dims: cd, aStrides: ca, bStrides: cb, op: code, sync: syncElems(n) })
       .then(() => [new Tensor('float32', y, dims)]);
   };
@@ -601,7 +673,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       }
     }
     if (cd.length > 8) return fallback('Transpose', inputs, ctx);
-    const y = alloc(x.size);
+    const y = out(ctx, 0, outDims);
     return addon.stridedCopy({ x: x.data as Float32Array, y, dims: cd, xStrides: cs, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, outDims)]);
   };
 
@@ -624,6 +696,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     { opType: 'FusedGroupNorm', domain: FUSED, kernel: fusedGroupNorm },
     { opType: 'LayerNormalization', domain: FUSED, kernel: (i, c) => layerNormLike('LayerNormalization', FUSED, i, c, false) },
     { opType: 'SkipLayerNormalization', domain: FUSED, kernel: (i, c) => layerNormLike('SkipLayerNormalization', FUSED, i, c, true) },
+    { opType: 'GeGLU', domain: FUSED, kernel: geGlu },
     { opType: 'SiLU', domain: FUSED, kernel: activationLike('SiLU', () => NativeAct.Silu) },
     { opType: 'Gelu', domain: FUSED, kernel: activationLike('Gelu', (c) => actCode('Gelu', c.attrs.string('approximate', 'none'))) },
   ];

@@ -15,7 +15,15 @@ const fusedGemm: ShapeRule = (c) => [{
   shape: matmulShape(swapped(c.inputs[0]?.shape, c.attrs.int('transA', 0) !== 0), swapped(c.inputs[1]?.shape, c.attrs.int('transB', 0) !== 0)),
 }];
 
-const fusedAttention: ShapeRule = (c) => [{ type: c.inputs[0]?.type, shape: matmulShape(matmulShape(c.inputs[0]?.shape, c.inputs[1]?.shape), c.inputs[2]?.shape) }];
+/** softmax(Q Kt) V; with `q_perm` / `k_perm` / `v_perm` input i is X and the operand Transpose(X, perm). */
+const fusedAttention: ShapeRule = (c) => {
+  const operand = (i: number, attr: string): Dim[] | undefined => {
+    const x = c.inputs[i]?.shape;
+    const perm = c.attrs.has(attr) ? c.attrs.ints(attr) : undefined;
+    return perm && x ? (perm.length === x.length ? perm.map((p) => x[p] ?? null) : undefined) : x;
+  };
+  return [{ type: c.inputs[0]?.type, shape: matmulShape(matmulShape(operand(0, 'q_perm'), operand(1, 'k_perm')), operand(2, 'v_perm')) }];
+};
 
 /** GeGLU halves the last axis. */
 const geGlu: ShapeRule = (c) => {

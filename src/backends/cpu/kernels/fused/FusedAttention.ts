@@ -3,6 +3,7 @@ import { Tensor } from '../../../../ir/tensor.js';
 import { broadcastIndices, broadcastShapes, broadcastStrides } from '../../util/broadcast.js';
 import { optTensor, tensorAt } from '../../util/tensor.js';
 import { matmul } from '../linalg/MatMul.js';
+import { transposeTensor } from '../tensor/layout.js';
 import { FUSED_DOMAIN, checkF32 } from './common.js';
 
 /**
@@ -16,15 +17,28 @@ import { FUSED_DOMAIN, checkF32 } from './common.js';
  * Attention: `is_causal` 1 masks key j > query i in every [Sq, Sk] score matrix (upper-left aligned, as
  * Attention without a KV cache), 2 masks j > i + Sk - Sq (bottom-right, as Attention with a cache
  * whose new keys are as many as the queries), before the mask is added; `masked_row_zero` 1 gives zeros for a query
- * row whose scores are all -inf (Attention's rule) instead of Softmax's NaN.
+ * row whose scores are all -inf (Attention's rule) instead of Softmax's NaN. `k_perm` (ints): input 1 is
+ * X with Kt = Transpose(X, k_perm) (the optimizer absorbed the Transpose that made Kt: [0, 1, 3, 2] for
+ * K [..., Sk, D], [0, 2, 3, 1] for torch's [B, Sk, H, D] head split); `q_perm` / `v_perm` likewise for
+ * inputs 0 and 2 (e.g. [0, 2, 1, 3] for Q / V as [B, S, H, D]).
  */
 export const fusedAttentionConfig: KernelConfig = {
   opType: 'FusedAttention',
   domain: FUSED_DOMAIN,
   kernel: (inputs, ctx) => {
-    const q = tensorAt(inputs, 0, 'Q');
-    const kt = tensorAt(inputs, 1, 'Kt');
-    const v = tensorAt(inputs, 2, 'V');
+    // Inputs read through q_perm / k_perm / v_perm (Transposes the optimizer absorbed).
+    const permuted = (i: number, name: string, attr: string) => {
+      const t = tensorAt(inputs, i, name);
+      if (!ctx.attrs.has(attr)) return t;
+      const perm = ctx.attrs.ints(attr);
+      if (perm.length !== t.rank || new Set(perm).size !== t.rank || perm.some((p) => p < 0 || p >= t.rank)) {
+        throw new Error(`${attr} [${perm}] is not a permutation of the ${t.rank} axes of input ${i}`);
+      }
+      return transposeTensor(t, perm);
+    };
+    const q = permuted(0, 'Q', 'q_perm');
+    const kt = permuted(1, 'Kt', 'k_perm');
+    const v = permuted(2, 'V', 'v_perm');
     const mask = optTensor(inputs, 3);
     checkF32(q, 'Q');
     const scaleOp = ctx.attrs.string('scale_op', 'none');
@@ -119,3 +133,4 @@ export const fusedAttentionConfig: KernelConfig = {
     return [matmul(new Tensor('float32', P, scores.dims), v, ctx)];
   },
 };
+

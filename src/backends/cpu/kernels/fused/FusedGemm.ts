@@ -5,7 +5,7 @@ import { matmul } from '../linalg/MatMul.js';
 import { FUSED_DOMAIN, activationFn, checkF32 } from './common.js';
 
 /** A float32 tensor with its last two axes swapped (rank >= 2). */
-export function swapLastTwo(t: Tensor, what: string): Tensor {
+function swapLastTwo(t: Tensor, what: string): Tensor {
   if (t.rank < 2) throw new Error(`${what} must have rank >= 2 to be transposed, got [${t.dims.join(',')}]`);
   const R = t.dims[t.rank - 2]!;
   const C = t.dims[t.rank - 1]!;
@@ -30,16 +30,19 @@ export const fusedGemmConfig: KernelConfig = {
   domain: FUSED_DOMAIN,
   kernel: (inputs, ctx) => {
     let a = tensorAt(inputs, 0, 'A');
-    let b = tensorAt(inputs, 1, 'B');
+    const b = tensorAt(inputs, 1, 'B');
     const bias = optTensor(inputs, 2);
     checkF32(a, 'A');
-    const act = activationFn(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none'));
-    if (ctx.attrs.int('transA', 0)) a = swapLastTwo(a, 'A');
-    if (ctx.attrs.int('transB', 0)) {
-      checkF32(b, 'B');
-      b = swapLastTwo(b, 'B');
-    }
-    const y = matmul(a, b, ctx);
+    const actName = ctx.attrs.string('activation', '');
+    const act = activationFn(actName, ctx.attrs.string('gelu_approximate', 'none'), actName === 'QuickGelu' ? ctx.attrs.float('alpha', 1.702) : undefined);
+    const transA = ctx.attrs.int('transA', 0) !== 0;
+    const transB = ctx.attrs.int('transB', 0) !== 0;
+    if (transB) checkF32(b, 'B');
+    // A transposed B (a weight) is read in place by the strided GEMM, never copied; a transposed A
+    // (an activation) is copied, which keeps the one-product path for a shared B and so the exact
+    // rounding of the Transpose → MatMul it replaces.
+    if (transA) a = swapLastTwo(a, 'A');
+    const y = matmul(a, b, ctx, { b: transB });
     const Y = y.data as Float32Array;
     const N = y.dims.length ? y.dims[y.dims.length - 1]! : 1;
     if (bias) {

@@ -2,6 +2,7 @@
 
 import type { Tensor } from '../../../../ir/tensor.js';
 import { erfc } from '../math/special.js';
+import { sigmoid } from '../activation/pointwise.js';
 
 export const FUSED_DOMAIN = 'com.onnxflow';
 
@@ -14,16 +15,21 @@ export const silu = (v: number): number => v / (1 + Math.exp(-v));
 export const relu = (v: number): number => (v > 0 ? v : 0);
 
 /** The epilogue named by an `activation` attribute ('' for none). */
-export function activationFn(name: string, approximate = 'none'): ((v: number) => number) | undefined {
+export function activationFn(name: string, approximate = 'none', alpha = 1.702): ((v: number) => number) | undefined {
   switch (name) {
     case '': return undefined;
     case 'Relu': return relu;
     case 'SiLU': return silu;
+    case 'QuickGelu': {
+      // x · sigmoid(alpha · x), rounded to float32 after each step as the QuickGelu op does
+      const f = Math.fround, a = f(alpha);
+      return (v) => f(v * f(sigmoid(f(v * a))));
+    }
     case 'Gelu':
       if (approximate === 'tanh') return geluTanh;
       if (approximate === 'none') return geluErf;
       throw new Error(`gelu_approximate must be 'none' or 'tanh', got '${approximate}'`);
-    default: throw new Error(`unknown activation '${name}' (expected Relu, Gelu or SiLU)`);
+    default: throw new Error(`unknown activation '${name}' (expected Relu, Gelu, SiLU or QuickGelu)`);
   }
 }
 

@@ -14,13 +14,18 @@ const INT_TYPES = new Set(['int32', 'int64', 'uint32', 'uint64', 'int8', 'uint8'
  * numpy.matmul of two tensors of one numeric type: batch broadcasting, 1-D operands promoted and
  * squeezed. With `ctx`, the result is stored through `ctx.alloc` as output 0.
  */
-export function matmul(a: Tensor, b: Tensor, ctx?: KernelContext): Tensor {
+export function matmul(a: Tensor, b: Tensor, ctx?: KernelContext, trans: { a?: boolean; b?: boolean } = {}): Tensor {
   if (a.type !== b.type) throw new Error(`input types differ: ${a.type} and ${b.type}`);
   const type = a.type;
   if (!FLOAT_TYPES.has(type) && !INT_TYPES.has(type)) throw new Error(`type ${type} is not supported`);
   if (a.dims.length === 0 || b.dims.length === 0) throw new Error('MatMul operands must have rank >= 1');
-  const aD = a.dims.length === 1 ? [1, a.dims[0]!] : a.dims;
-  const bD = b.dims.length === 1 ? [b.dims[0]!, 1] : b.dims;
+  const tA = !!trans.a, tB = !!trans.b;
+  if ((tA || tB) && !isFloatType(type)) throw new Error(`transposed operands need a float type, got ${type}`);
+  if ((tA && a.dims.length < 2) || (tB && b.dims.length < 2)) throw new Error('a transposed operand must have rank >= 2');
+  // Logical (transposed) shapes; the data stays where it lies and the GEMM reads it with strides.
+  const swap = (d: readonly number[]) => [...d.slice(0, -2), d[d.length - 1]!, d[d.length - 2]!];
+  const aD = a.dims.length === 1 ? [1, a.dims[0]!] : tA ? swap(a.dims) : a.dims;
+  const bD = b.dims.length === 1 ? [b.dims[0]!, 1] : tB ? swap(b.dims) : b.dims;
   const M = aD[aD.length - 2]!;
   const K = aD[aD.length - 1]!;
   const N = bD[bD.length - 1]!;
@@ -48,16 +53,21 @@ export function matmul(a: Tensor, b: Tensor, ctx?: KernelContext): Tensor {
     const sb = broadcastStrides(bBatch, batch);
     const bConst = sb.every((s) => s === 0);
     const aFull = aBatch.length === batch.length && aBatch.every((d, i) => d === batch[i]);
-    if (bConst && aFull && isF) {
+    if (bConst && aFull && isF && !tA) {
       // B shared by every batch: one (nb*M x K) by (K x N) product over A's contiguous rows.
-      gemm({ M: nb * M, N, K, A: A as Float32Array, B: B as Float32Array, C: C as Float32Array });
+      gemm({ M: nb * M, N, K, A: A as Float32Array, B: B as Float32Array, transB: tB, ldb: tB ? K : N, C: C as Float32Array });
     } else {
       const rank = batch.length;
       const cnt = new Array<number>(rank).fill(0);
       let ai = 0;
       let bi = 0;
       for (let t = 0; t < nb; t++) {
-        if (isF) gemm({ M, N, K, A: A as Float32Array, aOffset: ai * M * K, B: B as Float32Array, bOffset: bi * K * N, C: C as Float32Array, cOffset: t * M * N });
+        if (isF) {
+          gemm({
+            M, N, K, A: A as Float32Array, aOffset: ai * M * K, transA: tA, lda: tA ? M : K,
+            B: B as Float32Array, bOffset: bi * K * N, transB: tB, ldb: tB ? K : N, C: C as Float32Array, cOffset: t * M * N,
+          });
+        }
         else intGemm(type, { M, N, K, A, aOffset: ai * M * K, sai: K, sak: 1, B, bOffset: bi * K * N, sbk: N, sbj: 1, C, cOffset: t * M * N });
         for (let ax = rank - 1; ax >= 0; ax--) {
           cnt[ax]!++;

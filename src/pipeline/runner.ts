@@ -69,8 +69,15 @@ function sessionGetter(rc: RunContext): StageRunContext['session'] {
 }
 
 async function runLeaf(stage: CompiledStage, env: Env, rc: RunContext, steps: number[]): Promise<void> {
-  const inputs: Record<string, unknown> = {};
+  let inputs: Record<string, unknown> = {};
   for (const [k, b] of Object.entries(stage.inputs)) inputs[k] = resolveBinding(b, env);
+  if (stage.prepare) {
+    try {
+      inputs = stage.prepare(inputs);
+    } catch (e) {
+      throw new StageError(stage.id, (e as Error)?.message ?? String(e), { cause: e });
+    }
+  }
   const wantHooks = rc.hooks.has('stage:before') || rc.hooks.has('stage:after');
   const base = { stage: stage.id, kind: stage.kind, steps };
   const inPorts = wantHooks ? ports(inputs, stage.inputs) : [];

@@ -30,6 +30,12 @@ export interface StageBody {
   inputs: Record<string, CompiledBinding>;
   outputs: Record<string, ValueType>;
   run?: StageRun;
+  /**
+   * Converts the resolved inputs into what `run` is called with (an onnx stage: a number into the
+   * model input's float32 scalar tensor, int64 ids into int32, ...), so hooks and interceptors see
+   * exactly what the stage receives.
+   */
+  prepare?: (inputs: Record<string, unknown>) => Record<string, unknown>;
   loop?: LoopInfo;
   /** Shown by `inspect` (model path, component name, ...). */
   detail?: string;

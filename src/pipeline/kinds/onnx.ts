@@ -156,6 +156,11 @@ registerStageKind<OnnxStage>({
       inputs,
       outputs,
       detail: `model ${s.model}${extract ? ` [${extract.inputs.join(',')} → ${extract.outputs.join(',')}]` : ''}`,
+      prepare: (values) => {
+        const out: Record<string, unknown> = {};
+        for (const [k, v] of Object.entries(values)) out[k] = patterns.has(k) ? v : feedFor(v, dtypes.get(k), ranks.get(k), `input '${k}'`);
+        return out;
+      },
       run: async (values, rc) => {
         const session = await rc.session(s.model, extract);
         const feeds: Record<string, Tensor> = {};

@@ -11,6 +11,7 @@ import {
 import { nativeAddon, nativeStatus } from '../../src/backends/native/index.js';
 import { cpuBackend } from '../../src/backends/cpu/index.js';
 import { randomFloats, rng } from '../helpers/rng.js';
+import { expectElementwiseClose as expectClose } from '../helpers/close.js';
 
 // Small tensors would otherwise stay on the cpu kernels; test the native path on every size.
 process.env.ONNXFLOW_NATIVE_MIN_FLOPS = '0';
@@ -21,18 +22,6 @@ const status = nativeStatus();
 let seed = 7000;
 const r = rng(4242);
 const randInt = (lo: number, hi: number) => lo + Math.floor(r() * (hi - lo + 1));
-
-function expectClose(a: Tensor, b: Tensor, what: string) {
-  expect(a.dims, what).toEqual(b.dims);
-  expect(a.type, what).toBe(b.type);
-  const x = a.data as Float32Array, y = b.data as Float32Array;
-  let worst = 0, at = -1;
-  for (let i = 0; i < y.length; i++) {
-    const e = Math.abs(x[i]! - y[i]!) / Math.max(Math.abs(y[i]!), 1);
-    if (!(e <= worst)) { worst = e; at = i; }
-  }
-  expect(worst, `${what}: worst relative error at ${at}: ${x[at]} vs ${y[at]}`).toBeLessThanOrEqual(1e-4);
-}
 
 const rand = (dims: number[], scale = 1) => new Tensor('float32', randomFloats(dims.reduce((a, b) => a * b, 1), seed++, scale), dims);
 const bools = (dims: number[]) => {

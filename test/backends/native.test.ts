@@ -12,6 +12,7 @@ import {
 } from '../../src/index.js';
 import { nativeAddon, nativeStatus } from '../../src/backends/native/index.js';
 import { randomFloats } from '../helpers/rng.js';
+import { expectElementwiseClose as expectClose } from '../helpers/close.js';
 
 // Tiny products would otherwise go to the cpu kernel; test the native path on every size.
 process.env.ONNXFLOW_NATIVE_MIN_FLOPS = '0';
@@ -19,19 +20,6 @@ process.env.ONNXFLOW_NATIVE_MIN_ELEMS = '0';
 
 const status = nativeStatus();
 let seed = 100;
-
-/** |a - b| <= 1e-4 * max(|b|, 1) everywhere. */
-function expectClose(a: Tensor, b: Tensor, what: string) {
-  expect(a.dims, what).toEqual(b.dims);
-  expect(a.type, what).toBe(b.type);
-  const x = a.data as Float32Array, y = b.data as Float32Array;
-  let worst = 0, at = -1;
-  for (let i = 0; i < y.length; i++) {
-    const e = Math.abs(x[i]! - y[i]!) / Math.max(Math.abs(y[i]!), 1);
-    if (!(e <= worst)) { worst = e; at = i; }
-  }
-  expect(worst, `${what}: worst relative error at ${at}: ${x[at]} vs ${y[at]}`).toBeLessThanOrEqual(1e-4);
-}
 
 const vi = (name: string, dims: number[]) => makeTensorValueInfo(name, 'float32', dims);
 const rand = (dims: number[]) => new Tensor('float32', randomFloats(dims.reduce((a, b) => a * b, 1), seed++), dims);

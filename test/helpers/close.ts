@@ -17,3 +17,16 @@ export function expectClose(a: Tensor, b: Tensor, tol: number, label: string): v
   expect(a.dims, label).toEqual(b.dims);
   expect(maxRelErr(a, b), label).toBeLessThanOrEqual(tol);
 }
+
+/** |a - b| <= tol · max(|b|, 1) at every element (NaN fails), same dims and dtype; names the worst element. */
+export function expectElementwiseClose(a: Tensor, b: Tensor, what: string, tol = 1e-4): void {
+  expect(a.dims, what).toEqual(b.dims);
+  expect(a.type, what).toBe(b.type);
+  const x = a.data as ArrayLike<number>, y = b.data as ArrayLike<number>;
+  let worst = 0, at = -1;
+  for (let i = 0; i < y.length; i++) {
+    const e = Math.abs(x[i]! - y[i]!) / Math.max(Math.abs(y[i]!), 1);
+    if (!(e <= worst)) { worst = e; at = i; }
+  }
+  expect(worst, `${what}: worst relative error at ${at}: ${x[at]} vs ${y[at]}`).toBeLessThanOrEqual(tol);
+}

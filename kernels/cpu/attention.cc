@@ -13,6 +13,7 @@
 #include "../runtime/thread_pool.h"
 #include "gemm.h"
 #include "vec.h"
+#include "../runtime/scratch.h"
 
 namespace onnxflow {
 
@@ -26,21 +27,7 @@ constexpr int64_t DIRECT_MAX_SQ = 4;  // fewer queries than this: the direct (de
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 
-struct Buf {
-  float* p = nullptr;
-  size_t n = 0;
-  float* get(size_t want) {
-    if (want > n) {
-      std::free(p);
-      n = (want + 1023) & ~size_t(1023);
-      p = static_cast<float*>(std::aligned_alloc(64, n * sizeof(float)));
-      if (!p) { n = 0; throw std::bad_alloc(); }
-    }
-    return p;
-  }
-  ~Buf() { std::free(p); }
-};
-thread_local Buf t_qa, t_s, t_pa, t_o, t_row;
+thread_local Scratch t_qa, t_s, t_pa, t_o, t_row;
 
 // Where, mask and causal limit applied to the scores s[0..nk) of query i, keys j0.. (scaled).
 inline void apply_masks(const AttentionParams& p, int64_t t, int64_t i, int64_t j0, int64_t nk, float* s, const VecOps& v) {

@@ -9,6 +9,7 @@
 #include "../runtime/cpu_features.h"
 #include "../runtime/thread_pool.h"
 #include "vec.h"
+#include "../runtime/scratch.h"
 
 namespace onnxflow {
 
@@ -39,21 +40,6 @@ const MicroKernel* g_kernel = [] {
   return k;
 }();
 
-// 64-byte aligned scratch per thread, grown as needed.
-struct Scratch {
-  float* p = nullptr;
-  size_t n = 0;
-  float* get(size_t want) {
-    if (want > n) {
-      std::free(p);
-      n = (want + 1023) & ~size_t(1023);
-      p = static_cast<float*>(std::aligned_alloc(64, n * sizeof(float)));
-      if (!p) { n = 0; throw std::bad_alloc(); }
-    }
-    return p;
-  }
-  ~Scratch() { std::free(p); }
-};
 thread_local Scratch t_abuf, t_bbuf;
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }

@@ -2,6 +2,8 @@
 // Compiled with -mavx2 -mfma; only called after cpuid/xgetbv say so.
 #include <immintrin.h>
 
+#include "exp_avx2.h"
+
 #include "../../cpu/microkernel.h"
 
 namespace onnxflow {
@@ -122,26 +124,12 @@ float row_max_avx2(const float* x, int64_t n) {
 
 // exp(x - sub) with the Cephes expf polynomial, 8 lanes; 0 below -87.
 float exp_sum_avx2(float* x, int64_t n, float sub) {
-  const __m256 vsub = _mm256_set1_ps(sub), hi = _mm256_set1_ps(88.0f), lo = _mm256_set1_ps(-87.0f);
-  const __m256 log2e = _mm256_set1_ps(1.44269504088896341f), half = _mm256_set1_ps(0.5f);
-  const __m256 c1 = _mm256_set1_ps(0.693359375f), c2 = _mm256_set1_ps(-2.12194440e-4f), one = _mm256_set1_ps(1.0f);
+  const __m256 vsub = _mm256_set1_ps(sub), lo = _mm256_set1_ps(-87.0f);
   __m256 acc = _mm256_setzero_ps();
   int64_t i = 0;
   for (; i + 8 <= n; i += 8) {
     const __m256 xi = _mm256_sub_ps(_mm256_loadu_ps(x + i), vsub);
-    const __m256 c = _mm256_max_ps(_mm256_min_ps(xi, hi), lo);
-    const __m256 fn = _mm256_floor_ps(_mm256_fmadd_ps(c, log2e, half));
-    const __m256 r = _mm256_fnmadd_ps(fn, c2, _mm256_fnmadd_ps(fn, c1, c));
-    __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-    p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-    p = _mm256_fmadd_ps(p, r, half);
-    p = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), one);
-    const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fn), _mm256_set1_epi32(127)), 23);
-    __m256 v = _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-    v = _mm256_andnot_ps(_mm256_cmp_ps(xi, lo, _CMP_LT_OQ), v);
+    const __m256 v = _mm256_andnot_ps(_mm256_cmp_ps(xi, lo, _CMP_LT_OQ), exp8_avx2(xi));
     _mm256_storeu_ps(x + i, v);
     acc = _mm256_add_ps(acc, v);
   }

@@ -7,27 +7,12 @@
 
 #include "../../cpu/microkernel.h"
 #include "../../cpu/vec.h"
+#include "exp_avx2.h"
 
 namespace onnxflow {
 namespace {
 
-inline __m256 exp8(__m256 x) {
-  const __m256 hi = _mm256_set1_ps(88.0f), lo = _mm256_set1_ps(-87.0f);
-  const __m256 log2e = _mm256_set1_ps(1.44269504088896341f), half = _mm256_set1_ps(0.5f);
-  const __m256 c1 = _mm256_set1_ps(0.693359375f), c2 = _mm256_set1_ps(-2.12194440e-4f), one = _mm256_set1_ps(1.0f);
-  const __m256 c = _mm256_max_ps(_mm256_min_ps(x, hi), lo);
-  const __m256 fn = _mm256_floor_ps(_mm256_fmadd_ps(c, log2e, half));
-  const __m256 r = _mm256_fnmadd_ps(fn, c2, _mm256_fnmadd_ps(fn, c1, c));
-  __m256 p = _mm256_set1_ps(1.9875691500e-4f);
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.3981999507e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(8.3334519073e-3f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(4.1665795894e-2f));
-  p = _mm256_fmadd_ps(p, r, _mm256_set1_ps(1.6666665459e-1f));
-  p = _mm256_fmadd_ps(p, r, half);
-  p = _mm256_add_ps(_mm256_fmadd_ps(_mm256_mul_ps(p, r), r, r), one);
-  const __m256i e = _mm256_slli_epi32(_mm256_add_epi32(_mm256_cvtps_epi32(fn), _mm256_set1_epi32(127)), 23);
-  return _mm256_mul_ps(p, _mm256_castsi256_ps(e));
-}
+inline __m256 exp8(__m256 x) { return exp8_avx2(x); }
 
 inline __m256 act8(__m256 v, int act) {
   const __m256 one = _mm256_set1_ps(1.f), half = _mm256_set1_ps(0.5f);

@@ -2,7 +2,8 @@
 // unicode character so that BPE can work on arbitrary UTF-8 without unknowns.
 // Printable Latin-1 bytes map to themselves; the rest map to U+0100 onwards.
 
-function buildByteToChar(): string[] {
+/** The byte → character table, and the characters in bytes_to_unicode()'s dict order (kept bytes first). */
+function buildByteLevel(): { table: string[]; order: string[] } {
   const keep: number[] = [];
   for (let b = 0x21; b <= 0x7e; b++) keep.push(b); // '!'..'~'
   for (let b = 0xa1; b <= 0xac; b++) keep.push(b); // '¡'..'¬'
@@ -10,14 +11,18 @@ function buildByteToChar(): string[] {
   const table = new Array<string>(256);
   const kept = new Set(keep);
   for (const b of keep) table[b] = String.fromCodePoint(b);
+  const order = keep.map((b) => table[b]!);
   let n = 0;
   for (let b = 0; b < 256; b++) {
-    if (!kept.has(b)) table[b] = String.fromCodePoint(256 + n++);
+    if (!kept.has(b)) order.push((table[b] = String.fromCodePoint(256 + n++)));
   }
-  return table;
+  return { table, order };
 }
 
-export const BYTE_TO_CHAR: readonly string[] = buildByteToChar();
+const BYTE_LEVEL = buildByteLevel();
+export const BYTE_TO_CHAR: readonly string[] = BYTE_LEVEL.table;
+/** The 256 characters in the insertion order of GPT-2's bytes_to_unicode() dict (CLIP and Whisper build their base vocabularies from it). */
+export const BYTE_LEVEL_ORDER: readonly string[] = BYTE_LEVEL.order;
 export const CHAR_TO_BYTE: ReadonlyMap<string, number> = new Map(BYTE_TO_CHAR.map((c, b) => [c, b]));
 
 const encoder = new TextEncoder();

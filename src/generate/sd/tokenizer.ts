@@ -6,6 +6,7 @@
 // Merges are built from an English word list so that common prompt words are single tokens.
 
 import { mergeLowestRank } from '../common/bpe.js';
+import { BYTE_LEVEL_ORDER } from '../../components/tokenizers/byte-level.js';
 
 export const WORDS = `a an the of in on at to with and or by for from under over near into through behind above below
 photo photograph picture painting drawing sketch illustration render portrait landscape close up closeup view shot
@@ -23,23 +24,9 @@ riding sitting standing walking running flying swimming playing eating reading w
 hat dress suit armor helmet sword book table chair window door car boat ship train plane
 is are was with very`;
 
-/** GPT-2 / CLIP bytes_to_unicode: printable bytes map to themselves, the rest to U+0100 onwards. */
+/** GPT-2 / CLIP bytes_to_unicode() in dict insertion order (CLIP builds its base vocabulary from `.values()` in this order). */
 export function bytesToUnicode(): string[] {
-  const bs: number[] = [];
-  for (let b = 0x21; b <= 0x7e; b++) bs.push(b);
-  for (let b = 0xa1; b <= 0xac; b++) bs.push(b);
-  for (let b = 0xae; b <= 0xff; b++) bs.push(b);
-  const cs = [...bs];
-  let n = 0;
-  for (let b = 0; b < 256; b++) {
-    if (!bs.includes(b)) {
-      bs.push(b);
-      cs.push(256 + n);
-      n++;
-    }
-  }
-  // Returned in dict insertion order (CLIP builds its base vocabulary from `.values()` in this order).
-  return cs.map((c) => String.fromCharCode(c));
+  return [...BYTE_LEVEL_ORDER];
 }
 
 /** CLIP's bpe() on one pre-tokenized word (already byte-mapped): the last symbol carries `</w>`. */

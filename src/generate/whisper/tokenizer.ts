@@ -12,6 +12,7 @@
 // so vocab_size = N + 1608 (51865 for N = 50257).
 
 import { mergeLowestRank } from '../common/bpe.js';
+import { BYTE_LEVEL_ORDER, BYTE_TO_CHAR } from '../../components/tokenizers/byte-level.js';
 
 export const WHISPER_LANGUAGES = [
   'en', 'zh', 'de', 'es', 'ru', 'ko', 'fr', 'ja', 'pt', 'tr', 'pl', 'ca', 'nl', 'ar', 'sv', 'it', 'id', 'hi', 'fi', 'vi',
@@ -46,24 +47,9 @@ red blue green black white yellow`;
 /** Punctuation pieces that are single tokens in GPT-2's vocabulary. */
 export const PUNCTUATION_FORMS = [' -', " '", ' "', ' (', ' [', ' ,', ' .', '--', ' --', '...', "'s", "'t", ' ♪'];
 
-/** GPT-2 bytes_to_unicode in dict order: printable bytes map to themselves, the rest to U+0100 onwards. */
+/** GPT-2 bytes_to_unicode in dict order, and by byte. */
 export function bytesToUnicode(): { order: string[]; byByte: string[] } {
-  const bs: number[] = [];
-  for (let b = 0x21; b <= 0x7e; b++) bs.push(b);
-  for (let b = 0xa1; b <= 0xac; b++) bs.push(b);
-  for (let b = 0xae; b <= 0xff; b++) bs.push(b);
-  const cs = [...bs];
-  let n = 0;
-  for (let b = 0; b < 256; b++) {
-    if (!bs.includes(b)) {
-      bs.push(b);
-      cs.push(256 + n);
-      n++;
-    }
-  }
-  const byByte = new Array<string>(256);
-  bs.forEach((b, i) => { byByte[b] = String.fromCharCode(cs[i]!); });
-  return { order: cs.map((c) => String.fromCharCode(c)), byByte };
+  return { order: [...BYTE_LEVEL_ORDER], byByte: [...BYTE_TO_CHAR] };
 }
 
 const BYTES = bytesToUnicode();

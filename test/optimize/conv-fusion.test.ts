@@ -7,14 +7,13 @@ import { makeGraph, makeModel, makeNode, makeTensor, makeTensorValueInfo as vi }
 import type { Model, Node } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { InferenceSession } from '../../src/engine/session.js';
-import { encodeModel } from '../../src/onnx/encode.js';
 import { type OptimizationLevel, optimizeModel, opCounts } from '../../src/optimize/index.js';
 import { fusedConvConfig } from '../../src/backends/cpu/kernels/fused/FusedConv.js';
 import { cpuBackend } from '../../src/backends/cpu/index.js';
 import { inferShapes } from '../../src/ir/shape/infer.js';
 import { randomFloats } from '../helpers/rng.js';
-import { runOrt } from '../helpers/ort.js';
 import { expectClose } from '../helpers/close.js';
+import { checkOptimized } from '../helpers/optimize-check.js';
 
 const n = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number) => new Tensor('float32', randomFloats(n(dims), seed), dims);
@@ -26,22 +25,7 @@ function model(nodes: Node[], x: number[], inits: ReturnType<typeof makeTensor>[
 }
 
 /** Optimize at `level`, check the counts, and compare with the unoptimized run and onnxruntime-node. */
-async function check(m: Model, feeds: Record<string, Tensor>, level: OptimizationLevel, want: Record<string, number>) {
-  const { model: opt } = optimizeModel(m, { level });
-  const after = opCounts(opt.graph);
-  for (const [op, c] of Object.entries(want)) expect(after[op] ?? 0, op).toBe(c);
-  const ref = await (await InferenceSession.create(m, { graphOptimizationLevel: 'disabled' })).run(feeds);
-  const out = await (await InferenceSession.create(opt, { graphOptimizationLevel: 'disabled' })).run(feeds);
-  const ort = await runOrt(encodeModel(m), feeds);
-  // A basic-level result is standard ONNX: onnxruntime-node runs it too.
-  const ortOpt = level === 'basic' ? await runOrt(encodeModel(opt), feeds) : undefined;
-  for (const k of Object.keys(ref)) {
-    expectClose(out[k] as Tensor, ref[k] as Tensor, 1e-4, `${k} vs unoptimized`);
-    expectClose(out[k] as Tensor, ort[k]!, 1e-4, `${k} vs onnxruntime`);
-    if (ortOpt) expectClose(ortOpt[k]!, ref[k] as Tensor, 1e-4, `${k}: optimized on onnxruntime`);
-  }
-  return opt;
-}
+const check = async (m: Model, feeds: Record<string, Tensor>, level: OptimizationLevel, want: Record<string, number>) => (await checkOptimized(m, feeds, level, want)).opt;
 
 const FC = 'com.onnxflow:FusedConv';
 const erfGelu = (x: string, y: string): Node[] => [

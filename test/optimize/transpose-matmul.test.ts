@@ -7,7 +7,6 @@ import { makeGraph, makeModel, makeNode, makeTensor, makeTensorValueInfo as vi }
 import type { Model, Node, ValueInfo } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import { InferenceSession } from '../../src/engine/session.js';
-import { encodeModel } from '../../src/onnx/encode.js';
 import { type OptimizationLevel, optimizeModel, opCounts } from '../../src/optimize/index.js';
 import { fusedGemmConfig } from '../../src/backends/cpu/kernels/fused/FusedGemm.js';
 import { matmul } from '../../src/backends/cpu/kernels/linalg/MatMul.js';
@@ -17,8 +16,8 @@ import type { Backend, KernelFn } from '../../src/backends/backend.js';
 import { cpuBackend } from '../../src/backends/cpu/index.js';
 import { registerBackend } from '../../src/backends/registry.js';
 import { FUSED_DOMAIN } from '../../src/optimize/index.js';
-import { runOrt } from '../helpers/ort.js';
 import { expectClose } from '../helpers/close.js';
+import { checkOptimized } from '../helpers/optimize-check.js';
 
 const n = (dims: number[]) => dims.reduce((a, b) => a * b, 1);
 const f32 = (dims: number[], seed: number) => new Tensor('float32', randomFloats(n(dims), seed), dims);
@@ -28,21 +27,7 @@ function model(nodes: Node[], inputs: ValueInfo[], outputs = ['y'], inits: Retur
   return makeModel(makeGraph(nodes, 'g', inputs, outputs.map((o) => vi(o, 'float32')), inits), { opsets: { '': 17 } });
 }
 
-async function check(m: Model, feeds: Record<string, Tensor>, level: OptimizationLevel, want: Record<string, number>, backend?: Backend) {
-  const { model: opt, report } = optimizeModel(m, { level, backend });
-  const after = opCounts(opt.graph);
-  for (const [op, c] of Object.entries(want)) expect(after[op] ?? 0, op).toBe(c);
-  const ref = await (await InferenceSession.create(m, { graphOptimizationLevel: 'disabled' })).run(feeds);
-  const out = await (await InferenceSession.create(opt, { graphOptimizationLevel: 'disabled' })).run(feeds);
-  const ort = await runOrt(encodeModel(m), feeds);
-  const ortOpt = level === 'basic' ? await runOrt(encodeModel(opt), feeds) : undefined;
-  for (const k of Object.keys(ref)) {
-    expectClose(out[k] as Tensor, ref[k] as Tensor, 1e-4, `${k} vs unoptimized`);
-    expectClose(out[k] as Tensor, ort[k]!, 1e-4, `${k} vs onnxruntime`);
-    if (ortOpt) expectClose(ortOpt[k]!, ref[k] as Tensor, 1e-4, `${k}: optimized on onnxruntime`);
-  }
-  return { opt, report };
-}
+const check = checkOptimized;
 
 const FG = 'com.onnxflow:FusedGemm';
 const fused = (m: Model) => m.graph.nodes.find((x) => x.opType === 'FusedGemm')!;

@@ -44,6 +44,19 @@ describe('onnxflow CLI', () => {
     expect(readFileSync(CLI, 'utf8').startsWith('#!/usr/bin/env node')).toBe(true);
   });
 
+  it('lists the builtin model sources, and --model-dir takes one', () => {
+    const r = cli('models'); // (--path would generate the 1.3 GB sd-base)
+    expect(r.status).toBe(0);
+    expect(r.stdout).toMatch(/^builtin:shapes-sd\n {2}Stable Diffusion trained on synthetic shapes/m);
+    expect(r.stdout).toContain('builtin:sd-tiny');
+    expect(r.stdout).toContain('builtin:whisper-tiny');
+    const v = cli('validate', 'pipelines/stable-diffusion.yaml', '--model-dir', 'builtin:sd-tiny');
+    expect(v.status, v.stderr).toBe(0);
+    const bad = cli('validate', 'pipelines/stable-diffusion.yaml', '--model-dir', 'builtin:nope');
+    expect(bad.status).not.toBe(0);
+    expect(bad.stderr).toMatch(/unknown model source 'builtin:nope'; sources: .*builtin:shapes-sd/);
+  });
+
   it('runs a pipeline with inputs as flags and prints a trace table', () => {
     const traceFile = join(dir, 'trace.json');
     const r = cli('run', yaml, '--x', '[[0.5, -1, 0.25, 2]]', '--steps', '3', '--trace', '--trace-out', traceFile);

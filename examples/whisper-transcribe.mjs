@@ -1,8 +1,8 @@
 // Whisper end to end: synthesize a sentence with espeak-ng, transcribe it with pipelines/whisper.yaml,
 // and print the text, the timestamped chunks and the time spent per stage (from the pipeline's hooks).
 // Run: node examples/whisper-transcribe.mjs [--model-dir out/] [sentence]
-// With no --model-dir it runs the tiny generated model (random weights: the text is gibberish); with an
-// export of the real model (optimum-cli export onnx --model openai/whisper-tiny
+// With no --model-dir it runs the default model trained on synthetic speech (digits and a few words:
+// say those); with an export of the real model (optimum-cli export onnx --model openai/whisper-tiny
 // --task automatic-speech-recognition-with-past out/) it prints what was said.
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, statSync } from 'node:fs';
@@ -14,7 +14,7 @@ import { loadPipeline } from 'onnxflow';
 const args = process.argv.slice(2);
 const dirAt = args.indexOf('--model-dir');
 const modelDir = dirAt >= 0 ? args.splice(dirAt, 2)[1] : undefined;
-const sentence = args.join(' ') || 'The quick brown fox jumps over the lazy dog.';
+const sentence = args.join(' ') || 'three seven one nine';
 
 const probe = spawnSync('espeak-ng', ['--version'], { encoding: 'utf8' });
 if (probe.error || probe.status !== 0) {

@@ -1,5 +1,5 @@
 // The pipelines' model sources: `modelDir: builtin:NAME`.
-//   shapes-sd: a small SD trained on synthetic shapes (training/shapes), shipped in models/
+//   shapes-sd, speech-whisper: small models trained on synthetic data (training/), shipped in models/
 //   sd-tiny, sd-base, whisper-tiny, whisper-base: random weights, generated on first use (tests, benchmarks)
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
@@ -20,6 +20,7 @@ export function packagedModelDir(name: string): string {
 }
 
 registerModelSource('shapes-sd', 'Stable Diffusion trained on synthetic shapes ("a red circle on a blue background"), 64×64, optimum layout (training/shapes)', async () => packagedModelDir('shapes-sd'));
+registerModelSource('speech-whisper', 'Whisper trained on synthetic espeak-ng speech (English digits and 20 words, 4 s window), optimum layout with split and merged decoders (training/speech)', async () => packagedModelDir('speech-whisper'));
 registerModelSource('sd-tiny', 'tiny Stable Diffusion 1.x (random weights, real architecture, optimum layout)', async () => ensureStableDiffusion('tiny'));
 registerModelSource('sd-base', 'Stable Diffusion with SD 1.5 channel widths and fewer blocks (random weights), for benchmarks', async () => ensureStableDiffusion('base'));
 registerModelSource('whisper-tiny', 'tiny Whisper (random weights, real architecture, optimum layout with split and merged decoders)', async () => ensureWhisper('tiny'));

@@ -2,6 +2,8 @@
 // shapes SD model draws what a few prompts ask for (training/shapes/evaluate.mjs's documented image
 // check) on every backend, and matches PyTorch's output for the same inputs (PSNR ≥ 35 dB).
 // Full held-out metrics: training/README.md.
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readImage, runPipeline, type RgbImage } from '../../src/index.js';
 import { nativeStatus } from '../../src/backends/native/index.js';
@@ -52,5 +54,31 @@ describe('trained Stable Diffusion on shapes (models/shapes-sd, the default)', (
     expect(psnr(cpu, other)).toBeGreaterThanOrEqual(35);
     const got = classify(other);
     expect({ shape: got.shape, fg: got.fg, bg: got.bg }).toEqual({ shape: 'square', fg: 'purple', bg: 'red' });
+  });
+});
+
+// The trained Whisper default (models/speech-whisper): held-out espeak-ng utterances (voices/speeds not
+// used in training), transcribed exactly as PyTorch's greedy decode of the same model does, on every backend.
+const SPEECH = 'test/fixtures/speech-whisper';
+interface SpeechSample { file: string; text: string; torch_greedy: string; group: string }
+const speech = existsSync(join(SPEECH, 'samples.json'))
+  ? (JSON.parse(readFileSync(join(SPEECH, 'samples.json'), 'utf8')) as { samples: SpeechSample[] }).samples
+  : [];
+
+describe('trained Whisper on synthetic speech (models/speech-whisper, the default)', () => {
+  it('the committed samples are mostly transcribed right by PyTorch (fixture sanity)', () => {
+    expect(speech.length).toBeGreaterThanOrEqual(4);
+    expect(speech.filter((s) => s.torch_greedy === s.text).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it.each(['cpu', 'native', 'ort'])('transcribes held-out utterances as PyTorch does (%s)', async (backend) => {
+    if (backend === 'native' && !nativeStatus().available) {
+      console.warn('native addon unavailable: skipping the native run');
+      return;
+    }
+    for (const s of speech) {
+      const { text } = await runPipeline('pipelines/whisper.yaml', join(SPEECH, s.file), { backend, language: 'en' });
+      expect(text, s.file).toBe(s.torch_greedy);
+    }
   });
 });

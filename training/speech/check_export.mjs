@@ -1,7 +1,7 @@
 // onnxflow engine vs torch on the exported speech models: runs encoder_model, decoder_model,
 // decoder_with_past_model and decoder_model_merged (both branches) on the inputs export.py recorded in
 // ckpt/export_reference.json and prints the largest absolute difference from torch's outputs, per backend.
-//   node training/speech/check_export.mjs [--model-dir training/speech/out/digits-whisper] [--build .build/h3] [--backends cpu,native,ort]
+//   node training/speech/check_export.mjs [--model-dir training/speech/out/digits-whisper] [--build .build/h8] [--backends cpu,native,ort]
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -11,7 +11,7 @@ const ROOT = resolve(HERE, '..', '..');
 const argv = process.argv.slice(2);
 const opt = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
 const dir = resolve(opt('--model-dir', join(HERE, 'out', 'digits-whisper')));
-const { InferenceSession, Tensor } = await import(pathToFileURL(join(resolve(ROOT, opt('--build', '.build/h3')), 'index.js')).href);
+const { InferenceSession, Tensor } = await import(pathToFileURL(join(resolve(ROOT, opt('--build', '.build/h8')), 'index.js')).href);
 const ref = JSON.parse(readFileSync(join(HERE, 'ckpt', 'export_reference.json'), 'utf8'));
 const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const spec = JSON.parse(readFileSync(join(HERE, 'model.json'), 'utf8'));

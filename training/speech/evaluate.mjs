@@ -2,7 +2,7 @@
 //
 //   node training/speech/evaluate.mjs --model-dir training/speech/out/digits-whisper \
 //        [--backends cpu,native,ort] [--beams 1,4] [--limit N] [--language ''] [--pipeline pipelines/whisper.yaml]
-//        [--beam-limit N] [--heldout training/speech/heldout.json] [--wavs training/speech/cache/heldout] [--build .build/h3]
+//        [--beam-limit N] [--heldout training/speech/heldout.json] [--wavs training/speech/cache/heldout] [--build .build/h8]
 //        [--out training/speech/out/evaluate]
 //
 // Runs the pipeline through the library API (loadPipeline + run, i.e. what `onnxflow run` does) with
@@ -30,7 +30,7 @@ const pipelinePath = resolve(ROOT, opt('--pipeline', 'pipelines/whisper.yaml'));
 const heldoutPath = resolve(opt('--heldout', join(HERE, 'heldout.json')));
 const wavDir = resolve(opt('--wavs', join(HERE, 'cache', 'heldout')));
 const outBase = resolve(opt('--out', join(HERE, 'out', 'evaluate')));
-const lib = await import(pathToFileURL(join(resolve(ROOT, opt('--build', '.build/h3')), 'index.js')).href);
+const lib = await import(pathToFileURL(join(resolve(ROOT, opt('--build', '.build/h8')), 'index.js')).href);
 
 export function wordErrors(ref, hyp) {
   const r = ref.trim().split(/\s+/).filter(Boolean);

@@ -2,7 +2,7 @@
 // (src/generate/whisper: tokenizer.ts, config.ts) so that they are exactly what the pipeline and the tests
 // already read, and the merged decoder (src/generate/common/merge.ts = optimum's merge_decoders).
 //
-//   node training/speech/make_files.mjs files OUT_DIR  [--build .build/h3]
+//   node training/speech/make_files.mjs files OUT_DIR  [--build .build/h8]
 //       tokenizer files (Whisper byte-level BPE over the digit/word vocabulary: every word, with and without
 //       its leading space, is one token; then <|endoftext|> <|startoftranscript|> 99 languages <|translate|>
 //       <|transcribe|> <|startoflm|> <|startofprev|> <|nocaptions|> <|notimestamps|> and 1501 timestamps,
@@ -18,7 +18,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const argv = process.argv.slice(2);
 const opt = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
-const build = resolve(ROOT, opt('--build', '.build/h3'));
+const build = resolve(ROOT, opt('--build', '.build/h8'));
 const imp = (p) => import(pathToFileURL(join(build, p)).href);
 const [cmd, outArg] = argv;
 const out = resolve(outArg);

@@ -17,6 +17,16 @@ import torch.nn.functional as F
 NEG = torch.finfo(torch.float32).min
 
 
+def gelu(x, training):
+    """GELU. In training written out as 0.5 x (1 + erf(x / sqrt 2)): torch 1.13 (Debian)'s F.gelu BACKWARD returns
+    garbage on this CPU when the incoming gradient is non-contiguous (as after conv_mm's transpose; probably the same with
+    Conv1d's backward, the original symptom): gelu_check.py measures errors of ~30 on unit-scale gradients, varying from run to run; inside the model
+    the conv1 weight/bias gradients were off by up to ~1e3, sometimes ~1e19/inf, with the reference BLAS as with
+    OpenBLAS. This was the bug that kept every earlier run on the text prior. The forward is right; eval/export use
+    F.gelu (same function)."""
+    return 0.5 * x * (1 + torch.erf(x * 0.7071067811865476)) if training else F.gelu(x)
+
+
 def sinusoids(length, channels, max_timescale=10000):
     inc = math.log(max_timescale) / (channels // 2 - 1)
     inv = torch.exp(-inc * torch.arange(channels // 2, dtype=torch.float32))
@@ -63,7 +73,7 @@ class EncoderLayer(nn.Module):
         n = self.self_attn_layer_norm(x)
         k, v = self.self_attn.kv(n)
         x = x + self.self_attn.attend(n, k, v)
-        return x + self.fc2(F.gelu(self.fc1(self.final_layer_norm(x))))
+        return x + self.fc2(gelu(self.fc1(self.final_layer_norm(x)), self.training))
 
 
 class DecoderLayer(nn.Module):
@@ -87,14 +97,14 @@ class DecoderLayer(nn.Module):
         if cross_k is None:
             cross_k, cross_v = self.encoder_attn.kv(enc)
         x = x + self.encoder_attn.attend(n, cross_k, cross_v)
-        x = x + self.fc2(F.gelu(self.fc1(self.final_layer_norm(x))))
+        x = x + self.fc2(gelu(self.fc1(self.final_layer_norm(x)), self.training))
         return x, (k, v, cross_k, cross_v)
 
 
 def conv_mm(x, conv, stride):
     """conv (Conv1d, kernel 3, padding 1) of x [B, C, T] as im2col + matmul -> [B, T', out]. Used in training:
-    with Debian's OpenBLAS 0.3.21 on this CPU, torch 1.13's Conv1d backward returns garbage weight gradients
-    (~1e19; checked against the reference BLAS), while matmul gradients are right. Same function as the conv."""
+    the weight gradients of Conv1d in the model came out as garbage (~1e19). The actual cause was F.gelu's backward on a
+    non-contiguous gradient (see gelu); this path is kept, as checked. Same function as the conv."""
     cols = F.pad(x, (1, 1)).unfold(2, 3, stride)  # [B, C, T', 3]
     b, c, t, k = cols.shape
     cols = cols.permute(0, 2, 1, 3).reshape(b, t, c * k)
@@ -115,7 +125,7 @@ class Encoder(nn.Module):
 
     def forward(self, feats):  # [B, 80, frames] -> [B, frames/2, D]
         if self.training:  # same convolutions as im2col + matmul (see conv_mm)
-            x = F.gelu(conv_mm(F.gelu(conv_mm(feats, self.conv1, 1)).transpose(1, 2), self.conv2, 2))
+            x = gelu(conv_mm(gelu(conv_mm(feats, self.conv1, 1), True).transpose(1, 2), self.conv2, 2), True)
         else:
             x = F.gelu(self.conv2(F.gelu(self.conv1(feats)))).permute(0, 2, 1)
         x = x + self.embed_positions.weight

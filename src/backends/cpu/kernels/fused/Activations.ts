@@ -1,8 +1,7 @@
 import type { KernelConfig } from '../../../backend.js';
 import { fromFloats, readFloats, tensorAt } from '../../util/tensor.js';
 import { outArray } from '../alloc.js';
-import { sigmoid } from '../activation/pointwise.js';
-import { FUSED_DOMAIN, geluErf, geluTanh, silu } from './common.js';
+import { FUSED_DOMAIN, activationFn, geluErf, geluTanh, silu } from './common.js';
 
 const FLOATS = new Set(['float32', 'float64', 'float16', 'bfloat16']);
 
@@ -50,14 +49,11 @@ export const quickGeluConfig: KernelConfig = {
   kernel: (inputs, ctx) => {
     const x = tensorAt(inputs, 0, 'X');
     if (x.type !== 'float32') throw new Error(`X must be float32, got ${x.type}`);
-    const alpha = Math.fround(ctx.attrs.float('alpha', 1.702));
-    const f = Math.fround;
+    // the same epilogue FusedGemm applies for activation 'QuickGelu'
+    const fn = activationFn('QuickGelu', 'none', ctx.attrs.float('alpha', 1.702))!;
     const src = x.data as Float32Array;
     const out = outArray(ctx, 0, 'float32', x.dims) as Float32Array;
-    for (let i = 0; i < src.length; i++) {
-      const v = src[i]!;
-      out[i] = f(v * f(sigmoid(f(v * alpha))));
-    }
+    for (let i = 0; i < src.length; i++) out[i] = fn(src[i]!);
     return [fromFloats(x.type, out, x.dims)];
   },
 };

@@ -32,7 +32,7 @@ export function arenaAlloc(arena: RunArena | undefined, name: string | undefined
 }
 
 /** %TypedArray%.prototype.buffer: one getter for every typed array type (a `.buffer` read is megamorphic). */
-const bufferOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), 'buffer')!.get as (this: ArrayBufferView) => ArrayBufferLike;
+export const bufferOf = Object.getOwnPropertyDescriptor(Object.getPrototypeOf(Int8Array.prototype), 'buffer')!.get as (this: ArrayBufferView) => ArrayBufferLike;
 
 /**
  * An output may live in the arena only inside its own planned region. Anything else pointing into
@@ -121,6 +121,10 @@ export class PlanCache<T> {
 
   get size(): number {
     return this.map.size;
+  }
+
+  clear(): void {
+    this.map.clear();
   }
 }
 

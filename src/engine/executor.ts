@@ -11,6 +11,7 @@ import { Tensor } from '../ir/tensor.js';
 import { KernelError, OnnxflowError } from '../errors.js';
 import { ABSENT, type Plan, type PlanContext, type PlannedNode, type Slot, buildPlan } from './plan.js';
 import { type RunArena, arenaAlloc, fence, observe } from './arena-run.js';
+import type { ShapeRun } from './shape-values.js';
 import type { ValueSpec } from './arena.js';
 
 /**
@@ -99,7 +100,7 @@ export class Executor {
    * (main graph only), kernels allocate planned outputs in it; outputs never point into it. With
    * `sizes`, the type and bytes of every value produced are recorded (to plan an arena from).
    */
-  run(graph: Graph, inputs: Map<string, Value>, parent?: Frame, isSubgraph = false, arena?: RunArena, sizes?: Map<string, ValueSpec>): Promise<Value[]> {
+  run(graph: Graph, inputs: Map<string, Value>, parent?: Frame, isSubgraph = false, arena?: RunArena, sizes?: Map<string, ValueSpec>, shapes?: ShapeRun): Promise<Value[]> {
     try {
       const plan = this.plan(graph, isSubgraph);
       const frame = this.frame(plan, parent);
@@ -108,7 +109,7 @@ export class Executor {
         const i = plan.slotOf.get(k);
         if (i !== undefined) values[i] = v;
       }
-      return this.exec(frame, arena, sizes);
+      return this.exec(frame, arena, sizes, shapes);
     } catch (e) {
       return Promise.reject(e);
     }
@@ -137,13 +138,24 @@ export class Executor {
     return frame;
   }
 
-  private async exec(frame: Frame, arena: RunArena | undefined, sizes: Map<string, ValueSpec> | undefined): Promise<Value[]> {
+  private async exec(frame: Frame, arena: RunArena | undefined, sizes: Map<string, ValueSpec> | undefined, shapes?: ShapeRun): Promise<Value[]> {
     const { plan, values } = frame;
     const onNode = this.hooks.onNode;
     const steps = plan.steps;
+    const derived = shapes ? plan.shapeDerived : undefined;
+    const replay = shapes?.replay ? shapes.values.byStep : undefined;
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s]!;
       const { node, inSlots, outSlots } = step;
+      if (replay && derived![s]) {
+        const kept = replay.get(s);
+        if (kept) {
+          for (let i = 0; i < outSlots.length; i++) if (outSlots[i]! >= 0) values[outSlots[i]!] = kept[i]!;
+          const frees = step.freeSlots;
+          for (let i = 0; i < frees.length; i++) values[frees[i]!] = ABSENT;
+          continue;
+        }
+      }
       const args: (Value | undefined)[] = new Array(inSlots.length);
       for (let i = 0; i < inSlots.length; i++) {
         const slot = inSlots[i]!;
@@ -173,6 +185,7 @@ export class Executor {
         values[slot] = arena ? fence(arena, node.outputs[i]!, v) : v;
         if (sizes) observe(sizes, node.outputs[i]!, v);
       }
+      if (derived && !replay && derived[s]) shapes!.values.record(s, outSlots, values, arena);
       const frees = step.freeSlots;
       for (let i = 0; i < frees.length; i++) values[frees[i]!] = ABSENT;
     }
@@ -181,7 +194,7 @@ export class Executor {
     for (let i = 0; i < outSlots.length; i++) {
       const v = values[outSlots[i]!];
       if (v === undefined || v === ABSENT) throw new KernelError(plan.graph.name, 'Graph', `output '${plan.graph.outputs[i]!.name}' was not computed`);
-      result[i] = v;
+      result[i] = replay ? shapes!.values.detach(v) : v;
     }
     return result;
   }

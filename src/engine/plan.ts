@@ -10,6 +10,7 @@ import { Tensor } from '../ir/tensor.js';
 import { ModelError, UnsupportedOpError } from '../errors.js';
 import { type BoundNode, inlineFunctions } from './inline.js';
 import { densify } from '../ir/sparse.js';
+import { shapeDerivedSteps } from './shape-values.js';
 
 export interface PlannedNode {
   node: BoundNode;
@@ -44,6 +45,8 @@ export interface Plan {
   /** Slots of the graph's inputs and outputs, in order. */
   inputSlots: Int32Array;
   outputSlots: Int32Array;
+  /** Per step, 1 when its outputs depend only on the input shapes (main graphs; all 0 in subgraphs). */
+  shapeDerived: Uint8Array;
 }
 
 export interface PlanContext {
@@ -155,7 +158,8 @@ export function buildPlan(graph: Graph, ctx: PlanContext, isSubgraph: boolean): 
   for (const [k, t] of initializers) initial[slotOf.get(k)!] = t;
   const outerNames = names.slice(local);
   const outerSlots = Int32Array.from(outerNames, (n) => slotOf.get(n)!);
-  return { graph, steps, initializers, slotOf, initial, outerNames, outerSlots, inputSlots, outputSlots };
+  const shapeDerived = isSubgraph ? new Uint8Array(steps.length) : shapeDerivedSteps(graph, steps, initializers);
+  return { graph, steps, initializers, slotOf, initial, outerNames, outerSlots, inputSlots, outputSlots, shapeDerived };
 }
 
 const EMPTY = new Int32Array(0);

@@ -20,6 +20,7 @@ import { encodeModel } from '../onnx/encode.js';
 import { writeFile } from 'node:fs/promises';
 import { type ArenaPlan, type ValueSpec, planArena } from './arena.js';
 import { ArenaPool, PlanCache, type RunArena } from './arena-run.js';
+import { type ShapeRun, ShapeValues } from './shape-values.js';
 import { type InputShapes, inputShapesFromDims, planModelArena, toArenaNodes } from './memory-plan.js';
 
 export interface SessionOptions {
@@ -109,6 +110,9 @@ export class InferenceSession {
   /** Counters over this session's arena runs. */
   readonly arenaStats: ArenaStats = { runs: 0, served: 0, fresh: 0, fenced: 0 };
   private useArena = true;
+  /** Per input shapes: the shape-derived values of the first run with them (engine/shape-values.ts). */
+  private readonly shapeValues = new PlanCache<ShapeValues>(4);
+  private replayShapes = true;
   private inputsByName?: Map<string, ValueInfo>;
 
   /**
@@ -167,6 +171,7 @@ export class InferenceSession {
     if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(optimized));
     const session = new InferenceSession(model, executor, backendName, undefined, optimized);
     session.useArena = options.enableCpuMemArena !== false;
+    session.replayShapes = level !== 'disabled';
     return session;
   }
 
@@ -226,9 +231,13 @@ export class InferenceSession {
     // records every value's size.
     let arena: RunArena | undefined;
     let sizes: Map<string, ValueSpec> | undefined;
-    let key = '';
+    const key = this.useArena || this.replayShapes ? shapeKey(bound) : '';
+    let shapes: ShapeRun | undefined;
+    if (this.replayShapes) {
+      const kept = this.shapeValues.peek(key);
+      shapes = kept ? { values: kept, replay: true } : { values: new ShapeValues(), replay: false };
+    }
     if (this.useArena) {
-      key = shapeKey(bound);
       let plan = this.arenaPlans.peek(key);
       if (plan instanceof Map) this.arenaPlans.set(key, (plan = this.observedPlan(plan)));
       if (plan) arena = { plan, buffer: this.arenaPool.acquire(plan.size), stats: { served: 0, fresh: 0, fenced: 0 } };
@@ -236,7 +245,7 @@ export class InferenceSession {
     }
     let values: Value[];
     try {
-      values = await this.executor!.run(graph, bound, undefined, false, arena, sizes);
+      values = await this.executor!.run(graph, bound, undefined, false, arena, sizes, shapes);
     } finally {
       if (arena) {
         this.arenaPool.release(arena.buffer);
@@ -248,6 +257,7 @@ export class InferenceSession {
       }
     }
     if (sizes) this.arenaPlans.set(key, sizes);
+    if (shapes && !shapes.replay) this.shapeValues.set(key, shapes.values);
     const out: Results = {};
     graph.outputs.forEach((o, i) => { if (names.includes(o.name)) out[o.name] = values[i]!; });
     return out;
@@ -256,6 +266,7 @@ export class InferenceSession {
   async release(): Promise<void> {
     this.released = true;
     this.arenaPool.clear();
+    this.shapeValues.clear();
     await this.delegate?.release();
   }
 

@@ -1,7 +1,8 @@
 // N-API bindings of the native kernels (module `onnxflow_native`). Every compute entry point
 // returns a Promise: the work runs on a libuv worker thread (Napi::AsyncWorker), which fans out to
-// the persistent thread pool, so the JS event loop stays free. Inputs are typed arrays whose
-// memory is pinned by references held for the job's lifetime; outputs are written into
+// the persistent thread pool, so the JS event loop stays free; with `sync: true` (small jobs) it runs
+// on the calling thread and the promise is already settled. Inputs of an async job are typed arrays
+// whose memory is pinned by references held for the job's lifetime; outputs are written into
 // caller-allocated Float32Arrays.
 #include <napi.h>
 
@@ -24,11 +25,12 @@ using namespace onnxflow;
 
 namespace {
 
-class Job : public Napi::AsyncWorker {
+// The async half of a job: runs `fn` on a libuv worker, then settles the promise on the JS thread;
+// holds references that pin the job's typed arrays until then.
+class AsyncJob : public Napi::AsyncWorker {
  public:
-  explicit Job(Napi::Env env) : Napi::AsyncWorker(env), deferred_(Napi::Promise::Deferred::New(env)) {}
-  void keep(const Napi::Value& v) { refs_.push_back(Napi::Persistent(v.As<Napi::Object>())); }
-  void set(std::function<void()> fn) { fn_ = std::move(fn); }
+  AsyncJob(Napi::Env env, std::function<void()> fn, std::vector<Napi::ObjectReference> refs, Napi::Promise::Deferred d)
+      : Napi::AsyncWorker(env), fn_(std::move(fn)), refs_(std::move(refs)), deferred_(d) {}
   void Execute() override {
     try {
       fn_();
@@ -38,41 +40,52 @@ class Job : public Napi::AsyncWorker {
   }
   void OnOK() override { deferred_.Resolve(Env().Undefined()); }
   void OnError(const Napi::Error& e) override { deferred_.Reject(e.Value()); }
-  Napi::Promise start() {
-    Napi::Promise p = deferred_.Promise();
-    Queue();
-    return p;
-  }
-  // Small jobs: run on the calling (JS) thread, skipping the two thread hops of the async path
-  // (each can cost a scheduler time slice on a loaded machine); the promise is already settled.
-  Napi::Promise run_inline() {
-    Napi::Promise p = deferred_.Promise();
-    try {
-      fn_();
-      deferred_.Resolve(Env().Undefined());
-    } catch (const std::exception& e) {
-      deferred_.Reject(Napi::Error::New(Env(), e.what()).Value());
+
+ private:
+  std::function<void()> fn_;
+  std::vector<Napi::ObjectReference> refs_;
+  Napi::Promise::Deferred deferred_;
+};
+
+// One call's work and the arrays it reads and writes. Small jobs run on the calling (JS) thread,
+// skipping the two thread hops of the async path (each can cost a scheduler time slice on a loaded
+// machine) and the async work and references it needs: the promise is already settled. Only an
+// async job pins its arrays (the handles below are valid for the duration of the call).
+class Job {
+ public:
+  explicit Job(Napi::Env env) : env_(env) {}
+  void keep(const Napi::Value& v) { kept_.push_back(v); }
+  void set(std::function<void()> fn) { fn_ = std::move(fn); }
+  Napi::Promise start(bool sync) {
+    Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env_);
+    if (sync) {
+      try {
+        fn_();
+        d.Resolve(env_.Undefined());
+      } catch (const std::exception& e) {
+        d.Reject(Napi::Error::New(env_, e.what()).Value());
+      }
+      return d.Promise();
     }
-    return p;
+    std::vector<Napi::ObjectReference> refs;
+    refs.reserve(kept_.size());
+    for (const Napi::Value& v : kept_) refs.push_back(Napi::Persistent(v.As<Napi::Object>()));
+    (new AsyncJob(env_, std::move(fn_), std::move(refs), d))->Queue();  // deletes itself when done
+    return d.Promise();
   }
 
  private:
-  Napi::Promise::Deferred deferred_;
+  Napi::Env env_;
   std::function<void()> fn_;
-  std::vector<Napi::ObjectReference> refs_;
+  std::vector<Napi::Value> kept_;
 };
 
-// Owns the job until queued (a throw while reading arguments deletes it).
+// A call's job (kept name: every entry point reads `h.job`).
 struct JobHolder {
+  Job storage;
   Job* job;
-  explicit JobHolder(Napi::Env env) : job(new Job(env)) {}
-  ~JobHolder() { delete job; }
-  Napi::Promise start(bool sync = false) {
-    if (sync) return job->run_inline();  // the holder deletes the (never queued) job
-    Job* j = job;
-    job = nullptr;
-    return j->start();
-  }
+  explicit JobHolder(Napi::Env env) : storage(env), job(&storage) {}
+  Napi::Promise start(bool sync = false) { return job->start(sync); }
 };
 
 int64_t num(const Napi::Object& o, const char* key, int64_t dflt = INT64_MIN) {

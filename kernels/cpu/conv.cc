@@ -18,49 +18,67 @@ class PatchOperand : public Operand {
     const Conv2dParams& p = p_;
     const int64_t n = b / p.group, g = b % p.group, Cg = p.C / p.group;
     const float* xb = x_ + (n * p.C + g * Cg) * p.H * p.W;
-    const int64_t kk = p.KH * p.KW;
-    // Input row / column of each output position's window origin.
-    thread_local std::vector<int64_t> ih0, iw0;
-    ih0.resize(rc);
-    iw0.resize(rc);
-    for (int64_t i = 0; i < rc; i++) {
+    // The block's positions as segments that stay inside one output row and one panel: each reads
+    // one run of an input row (strided when sw > 1). Computed once per block, so the loop over
+    // k = (c, kh, kw) below does no division (a few per k made the gather, not the FMAs, the cost
+    // of convolutions on small images such as 8x8 latents).
+    struct Seg {
+      int32_t dst;  // offset in the packed block for k = 0: panel * kc * P + lane
+      int32_t len;
+      int64_t ih0, iw0;  // input row / column of the first position's window origin
+    };
+    thread_local std::vector<Seg> segs;
+    segs.clear();
+    for (int64_t i = 0; i < rc;) {
       const int64_t q = r0 + i, oh = q / p.OW, ow = q % p.OW;
-      ih0[i] = oh * p.sh - p.ph;
-      iw0[i] = ow * p.sw - p.pw;
+      const int64_t lane = i % P;
+      const int64_t len = std::min<int64_t>({p.OW - ow, rc - i, P - lane});
+      segs.push_back({static_cast<int32_t>((i / P) * kc * P + lane), static_cast<int32_t>(len), oh * p.sh - p.ph,
+                      ow * p.sw - p.pw});
+      i += len;
     }
     const int64_t panels = (rc + P - 1) / P;
+    const int64_t tail = rc - (panels - 1) * P;  // lanes used in the last panel
+    int64_t c = k0 / (p.KH * p.KW), r = k0 % (p.KH * p.KW);
+    int64_t kh = r / p.KW, kw = r % p.KW;
     for (int64_t k = 0; k < kc; k++) {
-      const int64_t kg = k0 + k, c = kg / kk, r = kg % kk;
-      const int64_t dy = (r / p.KW) * p.dh, dx = (r % p.KW) * p.dw;
+      const int64_t dy = kh * p.dh, dx = kw * p.dw;
       const float* xc = xb + c * p.H * p.W;
-      for (int64_t pi = 0; pi < panels; pi++) {
-        float* dst = buf + pi * kc * P + k * P;
-        const int64_t i0 = pi * P;
-        const int cnt = static_cast<int>(std::min<int64_t>(P, rc - i0));
-        // Fast path: a full panel inside one output row, unit stride: one contiguous run of X.
-        if (cnt == P && p.sw == 1 && ih0[i0] == ih0[i0 + P - 1]) {
-          const int64_t ih = ih0[i0] + dy;
-          if (ih < 0 || ih >= p.H) {
-            std::memset(dst, 0, P * sizeof(float));
-            continue;
-          }
-          const int64_t iw = iw0[i0] + dx;
-          const float* src = xc + ih * p.W;
-          if (iw >= 0 && iw + P <= p.W) {
-            std::memcpy(dst, src + iw, P * sizeof(float));
-          } else {
-            for (int j = 0; j < P; j++) {
-              const int64_t w = iw + j;
-              dst[j] = (w >= 0 && w < p.W) ? src[w] : 0.f;
-            }
-          }
+      float* bk = buf + k * P;
+      for (const Seg& sg : segs) {
+        float* d = bk + sg.dst;
+        const int len = sg.len;
+        const int64_t ih = sg.ih0 + dy;
+        if (ih < 0 || ih >= p.H) {
+          for (int t = 0; t < len; t++) d[t] = 0.f;
           continue;
         }
-        for (int j = 0; j < cnt; j++) {
-          const int64_t ih = ih0[i0 + j] + dy, iw = iw0[i0 + j] + dx;
-          dst[j] = (ih >= 0 && ih < p.H && iw >= 0 && iw < p.W) ? xc[ih * p.W + iw] : 0.f;
+        const float* src = xc + ih * p.W;
+        const int64_t iw = sg.iw0 + dx;
+        if (p.sw == 1) {
+          if (iw >= 0 && iw + len <= p.W) {
+            std::memcpy(d, src + iw, len * sizeof(float));
+            continue;
+          }
+          int t = 0;
+          for (; t < len && iw + t < 0; t++) d[t] = 0.f;
+          const int hi = static_cast<int>(std::min<int64_t>(len, p.W - iw));
+          for (; t < hi; t++) d[t] = src[iw + t];
+          for (; t < len; t++) d[t] = 0.f;
+        } else {
+          for (int t = 0; t < len; t++) {
+            const int64_t w = iw + t * p.sw;
+            d[t] = (w >= 0 && w < p.W) ? src[w] : 0.f;
+          }
         }
-        for (int j = cnt; j < P; j++) dst[j] = 0.f;
+      }
+      if (tail < P) {
+        float* d = bk + (panels - 1) * kc * P;
+        for (int64_t j = tail; j < P; j++) d[j] = 0.f;
+      }
+      if (++kw == p.KW) {
+        kw = 0;
+        if (++kh == p.KH) kh = 0, c++;
       }
     }
     *panel_stride = kc * P;

@@ -119,6 +119,12 @@ if (!status.available) {
             { x: [1, 4, 8, 8], w: [8, 2, 3, 3], y: [1, 8, 3, 3], attrs: { group: 2, strides: intsAttr([3, 3]), pads: intsAttr([2, 1, 0, 2]), dilations: intsAttr([1, 2]) } },
             { x: [2, 3, 50], w: [5, 3, 4], y: [2, 5, 24], attrs: { strides: intsAttr([2]), pads: intsAttr([1, 0]) }, bias: true },
             { x: [1, 4, 9, 9], w: [4, 1, 3, 3], y: [1, 4, 7, 7], attrs: { group: 4 } },
+            // small images: microkernel panels span several output rows (8x8 latents; width 5 splits a
+            // 16-wide panel 5+5+5+1), and K blocks that start inside a (c, kh, kw) window (C = 100)
+            { x: [2, 16, 8, 8], w: [24, 16, 3, 3], y: [2, 24, 8, 8], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
+            { x: [1, 6, 5, 5], w: [7, 6, 3, 3], y: [1, 7, 5, 5], attrs: { pads: intsAttr([1, 1, 1, 1]) } },
+            { x: [1, 5, 9, 7], w: [6, 5, 3, 3], y: [1, 6, 5, 4], attrs: { strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]) } },
+            { x: [1, 100, 6, 7], w: [8, 100, 3, 3], y: [1, 8, 6, 7], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
           ];
           for (const c of cases) {
             const inputs: Record<string, number[]> = { x: c.x, w: c.w };

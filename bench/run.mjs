@@ -9,10 +9,10 @@
 //          [--base-latent 32] [--vae-latent 16] [--settle 30] [--out bench/results/bench.json]
 // $ONNXFLOW_DIST picks the compiled engine (default dist/). Timings on a shared machine are noisy:
 // backends run interleaved (one call each per round) so load hits them alike; compare the ratios.
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { availableParallelism, cpus } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
-import { pathToFileURL } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
 
@@ -23,6 +23,7 @@ const { values } = parseArgs({ options: {
   settle: { type: 'string', default: '30' }, out: { type: 'string', default: 'bench/results/bench.json' },
 } });
 const runs = Number(values.runs), settle = Number(values.settle);
+const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(process.env.ONNXFLOW_DIST ?? 'dist');
 const lib = await import(pathToFileURL(`${dist}/index.js`).href);
 const native = await import(pathToFileURL(`${dist}/backends/native/index.js`).href);
@@ -99,6 +100,18 @@ async function modelCases() {
   const tinyLatent = JSON.parse(readFileSync(join(tiny, 'unet/config.json'), 'utf8')).sample_size;
   out.push({ name: 'unet-tiny', group: 'models', shape: `sd-tiny UNet step, latents 2x4x${tinyLatent}x${tinyLatent}`, path: join(tiny, 'unet/model.onnx'),
     dims: { batch: 2, height: tinyLatent, width: tinyLatent, sequence: 77, '*': 2 }, fix: { encoder_hidden_states: [2, 77, hidden(tiny)], sample: [2, 4, tinyLatent, tinyLatent] } });
+  // the pipelines' defaults: the trained shapes SD UNet (8x8 latents, CFG batch 2) and the trained
+  // speech Whisper decoder (one token against 20 cached, 5 s of audio = 250 encoder frames)
+  const shapes = join(ROOT, 'models', 'shapes-sd');
+  if (existsSync(join(shapes, 'unet/model.onnx'))) {
+    out.push({ name: 'unet-shapes', group: 'models', shape: 'shapes-sd UNet step (default model), latents 2x4x8x8', path: join(shapes, 'unet/model.onnx'),
+      dims: { '*': 2 }, fix: { sample: [2, 4, 8, 8], encoder_hidden_states: [2, 77, hidden(shapes)] } });
+  }
+  const speech = join(ROOT, 'models', 'speech-whisper');
+  if (existsSync(join(speech, 'decoder_with_past_model.onnx'))) {
+    out.push({ name: 'decoder-token-speech', group: 'models', shape: 'speech-whisper decoder_with_past (default model), 1 token, 20 cached', path: join(speech, 'decoder_with_past_model.onnx'),
+      dims: { batch_size: 1, past_decoder_sequence_length: 20, encoder_sequence_length_out: 250, '*': 1 } });
+  }
   if (!values['skip-base']) {
     const base = sd('base');
     const L = Number(values['base-latent']);

@@ -10,6 +10,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "cpu/attention.h"
@@ -88,8 +89,31 @@ struct JobHolder {
   Napi::Promise start(bool sync = false) { return job->start(sync); }
 };
 
+// Property names as JS strings made once per environment (addon instance data): `o.Get("name")`
+// would build and internalize the string on every read, about a tenth of a small kernel call. The
+// strings live in a referenced array (Node-API 8 cannot reference a string itself).
+struct AddonData {
+  Napi::ObjectReference names;
+  std::unordered_map<const char*, uint32_t> index;
+};
+
+Napi::Value get(const Napi::Object& o, const char* key) {
+  Napi::Env env = o.Env();
+  AddonData* d = env.GetInstanceData<AddonData>();
+  if (!d) return o.Get(key);
+  if (d->names.IsEmpty()) d->names = Napi::Persistent(Napi::Object(env, Napi::Array::New(env)));
+  Napi::Object names = d->names.Value();
+  auto it = d->index.find(key);
+  if (it == d->index.end()) {
+    const uint32_t i = static_cast<uint32_t>(d->index.size());
+    names.Set(i, Napi::String::New(env, key));
+    it = d->index.emplace(key, i).first;
+  }
+  return o.Get(names.Get(it->second));
+}
+
 int64_t num(const Napi::Object& o, const char* key, int64_t dflt = INT64_MIN) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) {
     if (dflt == INT64_MIN) throw Napi::TypeError::New(o.Env(), std::string("missing number '") + key + "'");
     return dflt;
@@ -101,14 +125,14 @@ int64_t num(const Napi::Object& o, const char* key, int64_t dflt = INT64_MIN) {
 }
 
 double fnum(const Napi::Object& o, const char* key, double dflt) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) return dflt;
   if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a number");
   return v.As<Napi::Number>().DoubleValue();
 }
 
 bool flag(const Napi::Object& o, const char* key) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = get(o, key);
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : false;
 }
 
@@ -119,7 +143,7 @@ struct F32 {
 
 // A Float32Array field (optional: returns empty when absent); pins it in the job.
 F32 f32(const Napi::Object& o, const char* key, Job* job, bool required) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) {
     if (required) throw Napi::TypeError::New(o.Env(), std::string("missing Float32Array '") + key + "'");
     return {};
@@ -134,7 +158,7 @@ F32 f32(const Napi::Object& o, const char* key, Job* job, bool required) {
 
 // Per-batch offsets from a Float64Array (empty when absent); checked against `batch`.
 std::vector<int64_t> offsets(const Napi::Object& o, const char* key, int64_t batch) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) return {};
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
     throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a Float64Array");
@@ -329,7 +353,7 @@ struct U8 {
   int64_t length = 0;
 };
 U8 u8(const Napi::Object& o, const char* key, Job* job) {
-  Napi::Value v = o.Get(key);
+  Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) return {};
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
     throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a Uint8Array");
@@ -376,7 +400,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
     p.ci = num(o, "ci", 0), p.cj = num(o, "cj", 0);
     check(static_cast<int64_t>(own->co.size()) == p.BH && p.ci >= 0 && p.cj >= 0, env, "attention: bad cond layout");
     p.fill = static_cast<float>(fnum(o, "fill", 0.0));
-    Napi::Value kv = o.Get("keep");
+    Napi::Value kv = get(o, "keep");
     p.keep = kv.IsBoolean() ? kv.As<Napi::Boolean>().Value() : true;
   }
   const int64_t sq1 = std::max<int64_t>(0, p.Sq - 1), sk1 = std::max<int64_t>(0, p.Skv - 1);
@@ -484,7 +508,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   const int op = static_cast<int>(num(o, "op"));
   check(op >= 0 && op <= 3, env, "binary: unknown op");
   auto ints = [&](const char* key) {
-    Napi::Value v = o.Get(key);
+    Napi::Value v = get(o, key);
     check(v.IsArray(), env, std::string("binary: '") + key + "' must be an array");
     Napi::Array a = v.As<Napi::Array>();
     std::vector<int64_t> out(a.Length());
@@ -516,7 +540,7 @@ Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   Napi::Object o = info[0].As<Napi::Object>();
   JobHolder h(env);
   auto ints = [&](const char* key) {
-    Napi::Value v = o.Get(key);
+    Napi::Value v = get(o, key);
     check(v.IsArray(), env, std::string("stridedCopy: '") + key + "' must be an array");
     Napi::Array a = v.As<Napi::Array>();
     std::vector<int64_t> out(a.Length());
@@ -590,6 +614,7 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
 }
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  env.SetInstanceData(new AddonData());
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("packPanels", Napi::Function::New(env, PackPanels));

@@ -172,6 +172,22 @@ if (!status.available) {
       expect(Array.from(y.data as Float64Array)).toEqual(Array.from(r.data as Float64Array));
     });
 
+    it('repacks a B operand whose tensor is fed again with new contents (pack cache fingerprint)', async () => {
+      addon.setIsa(isas[0]!);
+      const model = makeModel(makeGraph([makeNode('MatMul', ['a', 'b'], ['y'])], 'g',
+        [vi('a', [5, 40]), vi('b', [40, 24])], [vi('y', [5, 24])]), { opsets: { '': 17 } });
+      const native = await InferenceSession.create(model, { backend: 'native' });
+      const cpu = await InferenceSession.create(model, { backend: 'cpu' });
+      const a = rand([5, 40]), b = rand([40, 24]);
+      // round 0 reads b unpacked, round 1 packs it, round 2 changes an element the fingerprint samples
+      for (let round = 0; round < 3; round++) {
+        if (round === 2) (b.data as Float32Array)[b.size - 1]! += 1;
+        const y = (await native.run({ a, b })).y as Tensor;
+        const r = (await cpu.run({ a, b })).y as Tensor;
+        expectClose(y, r, `round ${round}`);
+      }
+    });
+
     it('keeps the event loop free while a kernel runs', async () => {
       const M = 512, K = 512, N = 512;
       const a = new Float32Array(M * K).fill(1), b = new Float32Array(K * N).fill(1), c = new Float32Array(M * N);

@@ -15,10 +15,27 @@ import { erfc } from '../cpu/kernels/math/special.js';
 
 type Inputs = readonly (Value | undefined)[];
 
-/** Products below this many flops run on the cpu kernel (the async hop costs more). */
+/**
+ * Size thresholds, read from the environment when a native backend is made (nativeKernels), not per
+ * call: a `process.env` read is a getenv through a property interceptor, about a microsecond.
+ */
+const tuning = { minFlops: 8192, syncFlops: 3e7, minBinary: 16384, minRowwise: 1024 };
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  const v = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+function readTuning(): void {
+  tuning.minFlops = envNumber('ONNXFLOW_NATIVE_MIN_FLOPS') ?? 8192;
+  tuning.syncFlops = envNumber('ONNXFLOW_NATIVE_SYNC_FLOPS') ?? 3e7;
+  const elems = envNumber('ONNXFLOW_NATIVE_MIN_ELEMS');
+  tuning.minBinary = elems ?? 16384;
+  tuning.minRowwise = elems ?? 1024;
+}
+
+/** Products below this many flops run on the cpu kernel (the async hop costs more). $ONNXFLOW_NATIVE_MIN_FLOPS. */
 function minFlops(): number {
-  const v = Number(process.env.ONNXFLOW_NATIVE_MIN_FLOPS);
-  return Number.isFinite(v) && v >= 0 ? v : 8192;
+  return tuning.minFlops;
 }
 
 /**
@@ -28,12 +45,8 @@ function minFlops(): number {
  * work (3e7 flops) freeing the event loop is not worth it. Elementwise and row
  * ops count 32 flops per element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
  */
-function syncFlops(): number {
-  const v = Number(process.env.ONNXFLOW_NATIVE_SYNC_FLOPS);
-  return process.env.ONNXFLOW_NATIVE_SYNC_FLOPS !== undefined && Number.isFinite(v) && v >= 0 ? v : 3e7;
-}
-const syncFor = (flops: number) => flops <= syncFlops();
-const syncElems = (n: number) => 32 * n <= syncFlops();
+const syncFor = (flops: number) => flops <= tuning.syncFlops;
+const syncElems = (n: number) => 32 * n <= tuning.syncFlops;
 
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
 const packedFloats = (rows: number, K: number, P: number) => ceilDiv(rows, P) * P * K;
@@ -66,9 +79,7 @@ function actCode(name: string, approximate = 'none'): NativeAct | undefined {
  * norms and activations (exp / erf per element). $ONNXFLOW_NATIVE_MIN_ELEMS overrides both.
  */
 function minElems(kind: 'binary' | 'rowwise' = 'rowwise'): number {
-  const v = Number(process.env.ONNXFLOW_NATIVE_MIN_ELEMS);
-  if (process.env.ONNXFLOW_NATIVE_MIN_ELEMS !== undefined && Number.isFinite(v) && v >= 0) return v;
-  return kind === 'binary' ? 16384 : 1024;
+  return kind === 'binary' ? tuning.minBinary : tuning.minRowwise;
 }
 
 /**
@@ -124,6 +135,7 @@ function stridedOffsets(batch: number[], dims: number[], strides: number[]): Flo
 const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
 
 export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: number, domain?: string) => KernelFn | undefined): KernelConfig[] {
+  readTuning();
   // Outputs from the addon's recycling huge-page pool (no page faults per call); plain JS memory
   // where external buffers are not allowed (e.g. a V8 sandbox).
   let pooled = true;

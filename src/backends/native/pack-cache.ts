@@ -1,8 +1,8 @@
 // Weights packed once. The executor hands a kernel the same Tensor object for an initializer on
 // every run, so packed panels are cached per Tensor (WeakMap: they go when the tensor goes).
 // A tensor is packed on its second sighting (a tensor seen once is likely an activation), and every
-// hit re-checks a fingerprint of the data (length plus 64 sampled elements), so a caller reusing a
-// feed tensor with new contents is repacked rather than served stale panels.
+// hit re-checks a fingerprint of the data (length plus 16 sampled elements, compared in place), so a
+// caller reusing a feed tensor with new contents is repacked rather than served stale panels.
 
 import type { Tensor } from '../../ir/tensor.js';
 
@@ -12,20 +12,28 @@ interface Entry {
   packed?: Promise<Float32Array>;
 }
 
-const SAMPLES = 64;
+const SAMPLES = 16;
+
+/** Index of sample i of m in n elements (first and last included). */
+const at = (i: number, m: number, n: number) => Math.floor((i * (n - 1)) / Math.max(1, m - 1));
 
 function fingerprint(d: Float32Array): Float32Array {
   const n = d.length;
   const fp = new Float32Array(Math.min(n, SAMPLES) + 1);
   fp[0] = n;
   const m = fp.length - 1;
-  for (let i = 0; i < m; i++) fp[i + 1] = d[Math.floor((i * (n - 1)) / Math.max(1, m - 1))]!;
+  for (let i = 0; i < m; i++) fp[i + 1] = d[at(i, m, n)]!;
   return fp;
 }
 
-function same(a: Float32Array, b: Float32Array): boolean {
-  if (a.length !== b.length) return false;
-  for (let i = 0; i < a.length; i++) if (!(a[i] === b[i] || (Number.isNaN(a[i]) && Number.isNaN(b[i])))) return false;
+/** Whether `d` still has fingerprint `fp` (no allocation: this runs on every cache hit). */
+function matches(fp: Float32Array, d: Float32Array): boolean {
+  const n = d.length, m = fp.length - 1;
+  if (fp[0] !== n || m !== Math.min(n, SAMPLES)) return false;
+  for (let i = 0; i < m; i++) {
+    const a = fp[i + 1]!, b = d[at(i, m, n)]!;
+    if (!(a === b || (Number.isNaN(a) && Number.isNaN(b)))) return false;
+  }
   return true;
 }
 
@@ -43,10 +51,9 @@ export function cachedPack(t: Tensor, key: string, pack: () => Promise<Float32Ar
     byKey = new Map();
     cache.set(t, byKey);
   }
-  const fp = fingerprint(data);
   const e = byKey.get(key);
-  if (!e || !same(e.fp, fp)) {
-    byKey.set(key, { key, fp });
+  if (!e || !matches(e.fp, data)) {
+    byKey.set(key, { key, fp: fingerprint(data) });
     return undefined;
   }
   if (!e.packed) {

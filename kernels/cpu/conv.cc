@@ -4,6 +4,8 @@
 #include <cstring>
 #include <vector>
 
+#include "../runtime/scratch.h"
+
 namespace onnxflow {
 
 namespace {
@@ -140,9 +142,40 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
     call.B = &B;
     gemm_run(call);
   } else {
-    PatchOperand B(p, x);
-    call.B = &B;
-    gemm_run(call);
+    // Small padded images (8x8 latents, a 16-wide panel covering two output rows): gather from a
+    // zero-padded copy of X, so every row segment is a plain copy with no bounds checks. The copy is
+    // N*C*Hp*Wp floats, tiny next to the 9x larger patch matrix the gather writes.
+    const int64_t Hp = (p.OH - 1) * p.sh + (p.KH - 1) * p.dh + 1, Wp = (p.OW - 1) * p.sw + (p.KW - 1) * p.dw + 1;
+    const bool needs_pad = p.ph > 0 || p.pw > 0 || Hp > p.H || Wp > p.W;
+    if (needs_pad && p.OW < 32 && p.N * p.C * Hp * Wp <= (int64_t(1) << 22)) {
+      thread_local Scratch t_pad;
+      float* xp = t_pad.get(static_cast<size_t>(p.N * p.C * Hp * Wp));
+      for (int64_t plane = 0; plane < p.N * p.C; plane++) {
+        const float* src = x + plane * p.H * p.W;
+        float* dst = xp + plane * Hp * Wp;
+        const int64_t x0 = std::min<int64_t>(Wp, std::max<int64_t>(0, p.pw));          // first column with data
+        const int64_t x1 = std::max<int64_t>(x0, std::min<int64_t>(Wp, p.pw + p.W));  // one past the last
+        for (int64_t yy = 0; yy < Hp; yy++, dst += Wp) {
+          const int64_t sy = yy - p.ph;
+          if (sy < 0 || sy >= p.H) {
+            std::memset(dst, 0, Wp * sizeof(float));
+            continue;
+          }
+          std::memset(dst, 0, x0 * sizeof(float));
+          std::memcpy(dst + x0, src + sy * p.W + (x0 - p.pw), (x1 - x0) * sizeof(float));
+          std::memset(dst + x1, 0, (Wp - x1) * sizeof(float));
+        }
+      }
+      Conv2dParams q = p;
+      q.H = Hp, q.W = Wp, q.ph = 0, q.pw = 0;
+      PatchOperand B(q, xp);
+      call.B = &B;
+      gemm_run(call);
+    } else {
+      PatchOperand B(p, x);
+      call.B = &B;
+      gemm_run(call);
+    }
   }
 }
 

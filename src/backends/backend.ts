@@ -55,4 +55,18 @@ export interface Backend {
   readonly name: string;
   /** Find the kernel for an op at an opset version, or undefined. */
   getKernel(opType: string, domain: string, opset: number): KernelFn | undefined;
+  /**
+   * Optional work at session creation, given the planned steps of the main graph in order with
+   * their constant inputs (initializers; undefined elsewhere): e.g. packing weights once.
+   */
+  prepare?(steps: readonly PrepareStep[]): Promise<void>;
+}
+
+/** A planned node as Backend.prepare sees it. */
+export interface PrepareStep {
+  node: Node;
+  attrs: Attrs;
+  opset: number;
+  /** Per input: the initializer tensor when the input is a constant, else undefined. */
+  constants: readonly (Tensor | undefined)[];
 }

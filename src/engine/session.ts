@@ -167,7 +167,12 @@ export class InferenceSession {
     if (level !== 'disabled') buildPlan(model.graph, { backend, opsets: model.opsets, functions: functionMap(model.functions) }, false);
     const optimized = level !== 'disabled' ? optimizeModel(model, { level, backend }).model : model;
     const executor = new Executor({ backend, opsets: optimized.opsets, functions: functionMap(optimized.functions) }, options.hooks);
-    executor.plan(optimized.graph, false);
+    const plan = executor.plan(optimized.graph, false);
+    if (backend.prepare) {
+      await backend.prepare(plan.steps.map((st) => ({
+        node: st.node, attrs: st.attrs, opset: st.opset, constants: st.node.inputs.map((n) => (n ? plan.initializers.get(n) : undefined)),
+      })));
+    }
     if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(optimized));
     const session = new InferenceSession(model, executor, backendName, undefined, optimized);
     session.useArena = options.enableCpuMemArena !== false;

@@ -188,6 +188,30 @@ if (!status.available) {
       }
     });
 
+    it('packs constant weights once, at session creation', async () => {
+      addon.setIsa(isas[0]!);
+      const model = makeModel(makeGraph([makeNode('MatMul', ['a', 'b'], ['m']), makeNode('Conv', ['x', 'w'], ['y'], { pads: intsAttr([1, 1, 1, 1]) })], 'g',
+        [vi('a', [5, 40]), vi('x', [1, 6, 9, 9])], [vi('m', [5, 24]), vi('y', [1, 8, 9, 9])],
+        [makeTensor('b', 'float32', [40, 24], randomFloats(960, 7)), makeTensor('w', 'float32', [8, 6, 3, 3], randomFloats(432, 8))]), { opsets: { '': 17 } });
+      const calls: string[] = [];
+      const orig = { packPanels: addon.packPanels, conv2dPackWeight: addon.conv2dPackWeight };
+      addon.packPanels = (d) => { calls.push('packPanels'); return orig.packPanels.call(addon, d); };
+      addon.conv2dPackWeight = (d) => { calls.push('conv2dPackWeight'); return orig.conv2dPackWeight.call(addon, d); };
+      try {
+        const s = await InferenceSession.create(model, { backend: 'native' });
+        expect([...calls].sort()).toEqual(['conv2dPackWeight', 'packPanels']);
+        const feeds = { a: rand([5, 40]), x: rand([1, 6, 9, 9]) };
+        const got = await s.run(feeds);
+        await s.run(feeds);
+        expect(calls.length).toBe(2); // nothing packed while running
+        const ref = await (await InferenceSession.create(model, { backend: 'cpu' })).run(feeds);
+        expectClose(got.m as Tensor, ref.m as Tensor, 'MatMul');
+        expectClose(got.y as Tensor, ref.y as Tensor, 'Conv');
+      } finally {
+        Object.assign(addon, orig);
+      }
+    });
+
     it('keeps the event loop free while a kernel runs', async () => {
       const M = 512, K = 512, N = 512;
       const a = new Float32Array(M * K).fill(1), b = new Float32Array(K * N).fill(1), c = new Float32Array(M * N);

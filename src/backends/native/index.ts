@@ -7,7 +7,7 @@ import type { Backend, KernelFn } from '../backend.js';
 import { KernelTable, registerBackend } from '../registry.js';
 import { cpuBackend } from '../cpu/index.js';
 import { loadNative, type NativeAddon, type NativeInfo } from './addon.js';
-import { nativeKernels } from './kernels.js';
+import { nativeKernels, prepackWeights } from './kernels.js';
 
 export type { NativeAddon, NativeInfo } from './addon.js';
 
@@ -31,6 +31,9 @@ export function createNativeBackend(addon: NativeAddon): Backend {
   return {
     name: 'native',
     getKernel: (opType, domain, opset) => table.get(opType, domain, opset) ?? cpuBackend.getKernel(opType, domain, opset),
+    prepare: async (steps) => {
+      await prepackWeights(addon, steps);
+    },
   };
 }
 

@@ -4,13 +4,13 @@
 // broadcasting Add / Sub / Mul / Div. Each returns a Promise (the work runs off the JS thread);
 // shapes, attributes and dtypes it does not take go to the cpu kernel.
 
-import type { KernelConfig, KernelContext, KernelFn, Value } from '../backend.js';
+import type { KernelConfig, KernelContext, KernelFn, PrepareStep, Value } from '../backend.js';
 import { Tensor } from '../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../cpu/util/broadcast.js';
 import { optTensor, tensorAt } from '../cpu/util/tensor.js';
 import { computeGeometry, readAutoPad, readPads, spatialInts } from '../cpu/kernels/conv/common.js';
 import { NativeAct, type Conv2dGeometry, type NativeAddon } from './addon.js';
-import { cachedPack } from './pack-cache.js';
+import { cachedPack, primePack } from './pack-cache.js';
 import { erfc } from '../cpu/kernels/math/special.js';
 
 type Inputs = readonly (Value | undefined)[];
@@ -61,6 +61,63 @@ async function packB(addon: NativeAddon, src: Float32Array, rows: number, K: num
 }
 
 const FUSED = 'com.onnxflow';
+
+/** Pack-cache keys: what the packed panels depend on besides the tensor (ISA panel width, layout). */
+const matmulKey = (isa: string, transB: boolean) => `matmul:${isa}:${transB ? 1 : 0}`;
+const gemmKey = (isa: string, transB: boolean) => `gemm:${isa}:${transB ? 1 : 0}`;
+const convKey = (isa: string, group: number) => `conv:${isa}:${group}`;
+
+/**
+ * Session creation (Backend.prepare): pack every constant weight the native MatMul / FusedGemm / Gemm /
+ * Conv / FusedConv kernels would pack on their second run, with the same keys and layouts, so the first
+ * run already reads packed panels ("weights packed once at session creation"). Kernels that end up on
+ * the cpu path (too small, other dtypes) never read them.
+ */
+export async function prepackWeights(addon: NativeAddon, steps: readonly PrepareStep[]): Promise<number> {
+  const info = addon.info();
+  const jobs: Promise<Float32Array>[] = [];
+  for (const { node, attrs, constants } of steps) {
+    const b = constants[1];
+    if (!b || b.type !== 'float32' || b.dims.length < 2 || b.size === 0) continue;
+    const op = node.opType, onnx = node.domain === '' || node.domain === 'ai.onnx', fused = node.domain === FUSED;
+    const d = b.dims, r = d.length;
+    const B = b.data as Float32Array;
+    if ((op === 'MatMul' && onnx) || (op === 'FusedGemm' && fused)) {
+      const transB = fused && attrs.int('transB', 0) !== 0;
+      const N = transB ? d[r - 2]! : d[r - 1]!, K = transB ? d[r - 1]! : d[r - 2]!;
+      let nbB = 1;
+      for (let i = 0; i < r - 2; i++) nbB *= d[i]!;
+      const bRs = transB ? K : 1, bKs = transB ? 1 : N;
+      jobs.push(primePack(b, matmulKey(info.isa, transB), () => packB(addon, B, N, K, bRs, bKs, nbB, K * N)));
+    } else if (op === 'Gemm' && onnx && r === 2) {
+      const transB = attrs.int('transB', 0) !== 0;
+      const N = transB ? d[0]! : d[1]!, K = transB ? d[1]! : d[0]!;
+      jobs.push(primePack(b, gemmKey(info.isa, transB), () => packB(addon, B, N, K, transB ? K : 1, transB ? 1 : N, 1, 0)));
+    } else if ((op === 'Conv' && onnx) || (op === 'FusedConv' && fused)) {
+      // the packing depends only on M, C/group * kernel size and group (conv2d_pack_weight)
+      if (r !== 3 && r !== 4) continue;
+      const group = attrs.int('group', 1), M = d[0]!, Cg = d[1]!;
+      if (group < 1 || M % group !== 0 || (Cg === 1 && group > 1)) continue;
+      const KH = r === 4 ? d[2]! : 1, KW = d[r - 1]!;
+      const geo: Conv2dGeometry = { N: 1, C: Cg * group, M, group, H: KH, W: KW, KH, KW, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, OH: 1, OW: 1 };
+      jobs.push(primePack(b, convKey(info.isa, group), async () => {
+        const packed = new Float32Array(addon.conv2dPackedSize(geo));
+        await addon.conv2dPackWeight(Object.assign(convArgsOf(geo), { w: B, packed, sync: syncElems(packed.length) }));
+        return packed;
+      }));
+    }
+  }
+  await Promise.all(jobs);
+  return jobs.length;
+}
+
+/** The conv geometry as a fresh plain literal with room for the call's arrays (one object shape). */
+function convArgsOf(g: Conv2dGeometry): Conv2dGeometry & Record<string, unknown> {
+  return {
+    N: g.N, C: g.C, H: g.H, W: g.W, M: g.M, group: g.group, KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw,
+    dh: g.dh, dw: g.dw, OH: g.OH, OW: g.OW, x: undefined, packed: undefined, bias: undefined, y: undefined, act: undefined, sync: undefined,
+  };
+}
 
 /** The addon's activation code for a fused op's `activation` / `gelu_approximate`, or undefined (unknown: cpu). */
 function actCode(name: string, approximate = 'none'): NativeAct | undefined {
@@ -223,7 +280,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     // B as rows n x K: [K, N] has n at stride 1, k at stride N; transposed [N, K] the reverse.
     const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
     const aRs = opts.transA ? 1 : K, aKs = opts.transA ? M : 1;
-    const packedP = cachedPack(b, `matmul:${info.isa}:${opts.transB ? 1 : 0}`, () => packB(addon, B, N, K, bRs, bKs, nbB, K * N));
+    const packedP = cachedPack(b, matmulKey(info.isa, opts.transB), () => packB(addon, B, N, K, bRs, bKs, nbB, K * N));
     const packed = packedP ? await packedP : undefined;
     const bPer = packed ? packedFloats(N, K, info.nr) : K * N;
     // Argument objects are plain literals of one shape: a spread (`{ ...x }`) costs several microseconds
@@ -273,9 +330,9 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const info = addon.info();
     // B as (n, k): transB stores [N, K] (n at stride K), else [K, N] (n at stride 1, k at stride N).
     const bRs = transB ? K : 1, bKs = transB ? 1 : N;
-    const packedP = cachedPack(b, `gemm:${info.isa}:${transB ? 1 : 0}`, () => packB(addon, B, N, K, bRs, bKs, 1, 0));
+    const packedP = cachedPack(b, gemmKey(info.isa, transB), () => packB(addon, B, N, K, bRs, bKs, 1, 0));
     const packed = packedP ? await packedP : undefined;
-    const bArgs = packed ? { b: packed, bPacked: true } : { b: B, bRs, bKs };
+    const b0 = packed ?? B, bPacked = packed !== undefined;
     let rowBias: Float32Array | undefined, colBias: Float32Array | undefined, accumulate = false;
     if (c) {
       const cd = c.data as Float32Array;
@@ -302,7 +359,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       }
     }
     await addon.gemm({
-      M, N, K, a: A, aRs: transA ? 1 : K, aKs: transA ? M : 1, alpha, ...bArgs, c: Y, accumulate, rowBias, colBias,
+      M, N, K, a: A, aRs: transA ? 1 : K, aKs: transA ? M : 1, alpha, b: b0, bPacked, bRs, bKs, c: Y, accumulate, rowBias, colBias,
       sync: syncFor(2 * M * N * K),
     });
     return [new Tensor('float32', Y, [M, N])];
@@ -370,26 +427,18 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     return [new Tensor('float32', out, t.dims)];
   }
 
-  /** The conv geometry as a fresh plain literal with room for the call's arrays (one object shape). */
-  function convArgs(g: Conv2dGeometry): Conv2dGeometry & Record<string, unknown> {
-    return {
-      N: g.N, C: g.C, H: g.H, W: g.W, M: g.M, group: g.group, KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw,
-      dh: g.dh, dw: g.dw, OH: g.OH, OW: g.OW, x: undefined, packed: undefined, bias: undefined, y: undefined, act: undefined, sync: undefined,
-    };
-  }
-
   async function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): Promise<Value[]> {
     const info = addon.info();
     const pack = async () => {
       const packed = new Float32Array(addon.conv2dPackedSize(geo));
-      await addon.conv2dPackWeight(Object.assign(convArgs(geo), { w: w.data as Float32Array, packed, sync: syncElems(packed.length) }));
+      await addon.conv2dPackWeight(Object.assign(convArgsOf(geo), { w: w.data as Float32Array, packed, sync: syncElems(packed.length) }));
       return packed;
     };
-    const cached = cachedPack(w, `conv:${info.isa}:${geo.group}`, pack);
+    const cached = cachedPack(w, convKey(info.isa, geo.group), pack);
     const packed = cached ? await cached : await pack();
     const y = out(ctx, 0, outDims);
     const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;
-    const args = convArgs(geo);
+    const args = convArgsOf(geo);
     args.x = x.data as Float32Array;
     args.packed = packed;
     args.bias = bias ? (bias.data as Float32Array) : undefined;

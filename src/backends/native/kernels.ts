@@ -19,7 +19,7 @@ type Inputs = readonly (Value | undefined)[];
  * Size thresholds, read from the environment when a native backend is made (nativeKernels), not per
  * call: a `process.env` read is a getenv through a property interceptor, about a microsecond.
  */
-const tuning = { minFlops: 8192, syncFlops: 3e7, minBinary: 16384, minRowwise: 1024 };
+const tuning = { minFlops: 8192, syncFlops: 3e7, minBinary: 2048, minTranspose: 16384, minRowwise: 1024 };
 function envNumber(name: string): number | undefined {
   const raw = process.env[name];
   const v = Number(raw);
@@ -29,7 +29,8 @@ function readTuning(): void {
   tuning.minFlops = envNumber('ONNXFLOW_NATIVE_MIN_FLOPS') ?? 8192;
   tuning.syncFlops = envNumber('ONNXFLOW_NATIVE_SYNC_FLOPS') ?? 3e7;
   const elems = envNumber('ONNXFLOW_NATIVE_MIN_ELEMS');
-  tuning.minBinary = elems ?? 16384;
+  tuning.minBinary = elems ?? 2048;
+  tuning.minTranspose = elems ?? 16384;
   tuning.minRowwise = elems ?? 1024;
 }
 
@@ -131,9 +132,10 @@ function actCode(name: string, approximate = 'none'): NativeAct | undefined {
 }
 
 /**
- * Elements below which elementwise / norm ops stay on the cpu kernel (the async hop costs more than
- * the TypeScript loop): measured crossovers about 16K elements for Add / Mul, about 1K for softmax,
- * norms and activations (exp / erf per element). $ONNXFLOW_NATIVE_MIN_ELEMS overrides both.
+ * Elements below which elementwise / norm ops stay on the cpu kernel (the call costs more than the
+ * TypeScript loop): measured crossovers (CPU time, one thread, 2026-11-23) about 2K elements for
+ * Add / Mul (a sync native call is ~10 us, the TypeScript loop ~4 us per 1K), 16K for Transpose, about 1K
+ * for softmax, norms and activations (exp / erf per element). $ONNXFLOW_NATIVE_MIN_ELEMS overrides all.
  */
 function minElems(kind: 'binary' | 'rowwise' = 'rowwise'): number {
   return kind === 'binary' ? tuning.minBinary : tuning.minRowwise;
@@ -727,7 +729,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
   // ---- Transpose (float32, large): a strided copy, axes collapsed where the permutation keeps them together.
   const transpose: KernelFn = (inputs, ctx) => {
     const x = tensorAt(inputs, 0, 'data');
-    if (x.type !== 'float32' || x.size < minElems('binary')) return fallback('Transpose', inputs, ctx);
+    if (x.type !== 'float32' || x.size < tuning.minTranspose) return fallback('Transpose', inputs, ctx);
     const r = x.rank;
     const perm = ctx.attrs.ints('perm', Array.from({ length: r }, (_, i) => r - 1 - i));
     if (perm.length !== r || new Set(perm).size !== r || perm.some((p) => p < 0 || p >= r)) return fallback('Transpose', inputs, ctx);

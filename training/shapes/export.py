@@ -134,7 +134,7 @@ def main():
     if not a.vae_only:
         ck = torch.load(os.path.join(a.ckpt, "unet.pt"))
         te, unet = TextEncoder(tok.vocab_size, layers=ck.get("te_layers", 2)), UNet(ctx_len=ck.get("ctx_len", 0))
-        te.load_state_dict(ck["text_encoder"]); unet.load_state_dict(ck["unet"])
+        te.load_state_dict(ck.get("ema_text_encoder", ck["text_encoder"])); unet.load_state_dict(ck.get("ema_unet", ck["unet"]))
     dim = te.final.normalized_shape[0]
 
     dump(os.path.join(out, "model_index.json"), model_index(a.scheduler))

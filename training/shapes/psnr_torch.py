@@ -23,8 +23,8 @@ def main():
     ckdir = os.environ.get("SHAPES_CKPT", os.path.join(HERE, "ckpt"))
     ck = torch.load(os.path.join(ckdir, "unet.pt"))
     vae = torch.load(os.path.join(ckdir, "vae.pt"))
-    te = TextEncoder(ck["vocab_size"], layers=ck.get("te_layers", 2)); te.load_state_dict(ck["text_encoder"]); te.eval()
-    unet = UNet(ctx_len=ck.get("ctx_len", 0)); unet.load_state_dict(ck["unet"]); unet.eval()
+    te = TextEncoder(ck["vocab_size"], layers=ck.get("te_layers", 2)); te.load_state_dict(ck.get("ema_text_encoder", ck["text_encoder"])); te.eval()
+    unet = UNet(ctx_len=ck.get("ctx_len", 0)); unet.load_state_dict(ck.get("ema_unet", ck["unet"])); unet.eval()
     dec = VaeDecoder(**vae.get("decoder_kwargs", {})); dec.load_state_dict(vae["decoder"]); dec.eval()
     ac = schedule()
     for path in sys.argv[1:]:

@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
-# Whole shapes run: VAE, text encoder + UNet, decoder fine-tune, export, checks, evaluation. From the repo root:
+# Whole shapes run: VAE, text encoder + UNet, decoder fine-tunes, export, checks, evaluation. From the repo root:
 #   bash training/shapes/run_all.sh [VAE_MINUTES] [UNET_MINUTES] [DECODER_MINUTES]
-# (the run in training/README.md: VAE stage 1 7 min (2 threads, 2026-11-22), decoder fine-tune 6 min, UNet 37 + 10 min
-# (--resume), decoder fine-tune with edge loss 12 min);
-# every step uses ONE torch/BLAS thread (the machine's other core is shared with other jobs).
+# Defaults are the run in training/README.md: VAE stage 1 7 min (2 threads); then, in parallel on the two cores,
+# the text encoder + UNet for 45 min (one thread: a second thread does not make these small ops faster) and the
+# two decoder fine-tunes (6 + 25 min, one thread; the encoder is frozen, so the UNet's latents stay valid).
 # Uses a process-local OpenBLAS (see training/README.md: the system torch's BLAS is the reference one).
 # ONNXFLOW_BUILD: an onnxflow build folder (default .build/h4; built here if missing).
 set -euo pipefail
@@ -20,11 +20,15 @@ export LD_LIBRARY_PATH="$BLAS/usr/lib/x86_64-linux-gnu/openblas-pthread${LD_LIBR
 export OPENBLAS_NUM_THREADS=1 OMP_NUM_THREADS=1 OMP_WAIT_POLICY=PASSIVE
 cd "$S"
 $PY -c "import data; data.write_heldout('heldout.json'); data.write_trainseen('trainseen.json')"
-$PY train_vae.py --steps 1000 --minutes "${1:-7}" --threads 1
+T0=$(date +%s)
+OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 $PY train_vae.py --steps 1000 --minutes "${1:-7}" --threads 2
+$PY train_unet.py --steps 8000 --batch 32 --minutes "${2:-45}" --latents 10000 --threads 1 > ckpt/unet.out 2>&1 &
+UNET=$!
+sleep 150   # the UNet reads ckpt/vae.pt (encoder) at its start and (decoder, for its sample grid) at its end
 $PY train_vae.py --decoder-only --steps 800 --minutes 6 --lr 1e-3 --threads 1
-$PY train_unet.py --steps 20000 --batch 32 --minutes "${2:-37}" --latents 10000 --threads 1
-$PY train_unet.py --resume --steps 1000 --batch 32 --minutes 10 --latents 10000 --lr 4e-4 --threads 1
-$PY train_vae.py --decoder-only --steps 4000 --minutes "${3:-12}" --lr 5e-4 --edge 1.0 --threads 1
+$PY train_vae.py --decoder-only --steps 4000 --minutes "${3:-25}" --lr 5e-4 --edge 1.0 --threads 1
+wait $UNET
+echo "training wall time: $(( $(date +%s) - T0 )) s" | tee ckpt/wall.txt
 $PY export.py --out "$S/../../models/shapes-sd"
 cd "$ROOT"
 [ -e "$BUILD/index.js" ] || npx tsc -p tsconfig.json --outDir "$BUILD" --tsBuildInfoFile "$BUILD.tsbuildinfo"
@@ -38,3 +42,4 @@ for b in cpu native ort; do
 done
 node training/shapes/psnr_dump.mjs --backend cpu && node training/shapes/psnr_dump.mjs --backend native && node training/shapes/psnr_dump.mjs --backend ort
 (cd "$S" && $PY psnr_torch.py out/psnr/cpu.json out/psnr/native.json out/psnr/ort.json)
+node training/shapes/samples_strip.mjs

@@ -5,6 +5,7 @@ probability --uncond for classifier-free guidance).
 Needs ckpt/vae.pt (train_vae.py). Writes ckpt/unet.pt (text encoder + UNet) and ckpt/unet.log, and
 ckpt/unet_samples.png (a DDIM sample grid of held-out prompts, torch-side sanity check)."""
 import argparse
+import copy
 import math
 import os
 import time
@@ -60,6 +61,8 @@ def main():
     ap.add_argument("--aux", type=float, default=0.1, help="weight of the auxiliary (shape, fg, bg) classification loss on the text encoder's pooler_output (heads not exported)")
     ap.add_argument("--noise-words", type=float, default=0.25, help="probability of inserting one random single-byte token into a caption (robustness to unknown words)")
     ap.add_argument("--extra-templates", type=int, default=1, help="also train on data.EXTRA_TRAIN_TEMPLATES")
+    ap.add_argument("--min-snr", type=float, default=5.0, help="Min-SNR-gamma loss weighting (Hang et al. 2023): per-sample weight min(SNR_t, gamma) / SNR_t; 0 = plain MSE")
+    ap.add_argument("--ema", type=float, default=0.999, help="exponential moving average of the text encoder + UNet weights (decay, warmed up as (1+s)/(10+s)); export uses it; 0 = off")
     a = ap.parse_args()
     torch.set_num_threads(a.threads)
     torch.manual_seed(a.seed)
@@ -95,6 +98,8 @@ def main():
     print(f"text encoder {nparams(te)} params, unet {nparams(unet)} params", flush=True)
     params = list(te.parameters()) + list(unet.parameters()) + list(heads.parameters())
     opt = torch.optim.AdamW(params, lr=a.lr, weight_decay=0.01)
+    ema_te, ema_unet = copy.deepcopy(te).requires_grad_(False), copy.deepcopy(unet).requires_grad_(False)
+    ema_pairs = list(zip(list(ema_te.parameters()) + list(ema_unet.parameters()), list(te.parameters()) + list(unet.parameters())))
     done_before = 0
     if a.resume:
         ck = torch.load(os.path.join(HERE, "ckpt", "unet.pt"))
@@ -103,6 +108,7 @@ def main():
             heads.load_state_dict(ck["aux_heads"])
         if "optimizer" in ck:
             opt.load_state_dict(ck["optimizer"])
+        ema_te.load_state_dict(ck.get("ema_text_encoder", ck["text_encoder"])); ema_unet.load_state_dict(ck.get("ema_unet", ck["unet"]))
         done_before = ck.get("total_steps", ck["step"])
         print(f"resumed after {done_before} steps", flush=True)
     ac = schedule()
@@ -129,13 +135,19 @@ def main():
         ctx, pooled = te(ids)
         # the exported UNet takes a scalar timestep; in training each row has its own (same graph: [b] timesteps)
         pred = unet(xt, t.float(), ctx)
-        loss = ((pred - noise) ** 2).mean()
+        per = ((pred - noise) ** 2).mean((1, 2, 3))
+        loss = per.mean()  # logged: the plain epsilon MSE
+        if a.min_snr:
+            snr = (at / (1 - at)).flatten()
+            objective = (per * torch.clamp(snr, max=a.min_snr) / snr).mean()
+        else:
+            objective = loss
         aux = torch.tensor(0.0)
         if a.aux:
             keep = ~drop
             lab = combo_lab[cj][keep]
             aux = sum(torch.nn.functional.cross_entropy(h(pooled[keep]), lab[:, k]) for k, h in enumerate(heads)) / 3
-        total = loss + a.aux * aux
+        total = objective + a.aux * aux
         prog = step / a.steps
         if a.minutes:
             prog = max(prog, (time.time() - t0) / (60 * a.minutes))
@@ -145,6 +157,11 @@ def main():
         total.backward()
         torch.nn.utils.clip_grad_norm_(params, 1.0)
         opt.step()
+        if a.ema:
+            d = min(a.ema, (1 + done_before + step) / (10 + done_before + step))
+            with torch.no_grad():
+                for pe, p in ema_pairs:
+                    pe.mul_(d).add_(p.detach(), alpha=1 - d)
         run = 0.98 * run + 0.02 * loss.item() if step > 1 else loss.item()
         run_aux = 0.98 * run_aux + 0.02 * aux.item() if step > 1 else aux.item()
         if step % 50 == 0 or step == a.steps:
@@ -153,7 +170,8 @@ def main():
         if step % 500 == 0 or step == a.steps:
             torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
                         "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
-                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len}, os.path.join(HERE, "ckpt", "unet.pt"))
+                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len,
+                        "ema_text_encoder": ema_te.state_dict(), "ema_unet": ema_unet.state_dict()}, os.path.join(HERE, "ckpt", "unet.pt"))
         if time.time() - last_pause > 60:
             time.sleep(1.0); last_pause = time.time()
         if a.minutes and time.time() - t0 > 60 * a.minutes:
@@ -161,10 +179,13 @@ def main():
             break
     torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
                 "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
-                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len}, os.path.join(HERE, "ckpt", "unet.pt"))
+                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len,
+                        "ema_text_encoder": ema_te.state_dict(), "ema_unet": ema_unet.state_dict()}, os.path.join(HERE, "ckpt", "unet.pt"))
     msg = f"done: {step} steps in {time.time() - t0:.1f}s wall, {time.process_time() - c0:.1f}s cpu (+{t_pre:.1f}s latent precompute)"
     print(msg); log.write(msg + "\n"); log.close()
     # sanity grid of held-out prompts
+    if a.ema:
+        te, unet = ema_te, ema_unet
     te.eval(); unet.eval()
     dec = VaeDecoder(); dec.load_state_dict(vae["decoder"]); dec.eval()
     prompts = [p for p, _, _ in heldout_prompts()[:16]]

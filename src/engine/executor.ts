@@ -194,7 +194,7 @@ export class Executor {
     for (let i = 0; i < outSlots.length; i++) {
       const v = values[outSlots[i]!];
       if (v === undefined || v === ABSENT) throw new KernelError(plan.graph.name, 'Graph', `output '${plan.graph.outputs[i]!.name}' was not computed`);
-      result[i] = replay ? shapes!.values.detach(v) : v;
+      result[i] = shapes ? shapes.values.detach(v) : v; // never hand out storage the replay cache keeps
     }
     return result;
   }

@@ -1,4 +1,4 @@
-// The native backend (C++ SIMD kernels, kernels/) against the cpu reference: randomized shapes
+// The native backend (C++ SIMD kernels, kernels/) against the cpu reference and onnxruntime-node: randomized shapes
 // (odd sizes, tails, K not a multiple of the vector width, batched broadcasting, Gemm transposes /
 // alpha / beta / C shapes, Conv strides / pads / groups / dilations), every ISA path this CPU can
 // run, and the ONNX conformance tests of the ops it implements. Skipped, with the reason, when the
@@ -13,6 +13,7 @@ import {
 import { nativeAddon, nativeStatus } from '../../src/backends/native/index.js';
 import { randomFloats } from '../helpers/rng.js';
 import { expectElementwiseClose as expectClose } from '../helpers/close.js';
+import { runOrt } from '../helpers/ort.js';
 
 // Tiny products would otherwise go to the cpu kernel; test the native path on every size.
 process.env.ONNXFLOW_NATIVE_MIN_FLOPS = '0';
@@ -24,7 +25,7 @@ let seed = 100;
 const vi = (name: string, dims: number[]) => makeTensorValueInfo(name, 'float32', dims);
 const rand = (dims: number[]) => new Tensor('float32', randomFloats(dims.reduce((a, b) => a * b, 1), seed++), dims);
 
-/** One-node model; inputs listed in `consts` become initializers. Runs on cpu and native (twice: packed weights on the second run). */
+/** One-node model; inputs listed in `consts` become initializers. Runs on cpu, native (three times: arena and replay from the second run) and onnxruntime-node. */
 async function check(op: string, inputs: Record<string, number[]>, outDims: number[], attrs: Record<string, AttrInput> = {}, consts: string[] = [], what = op, opset = 17) {
   const data: Record<string, Tensor> = {};
   for (const [k, d] of Object.entries(inputs)) data[k] = rand(d);
@@ -40,6 +41,8 @@ async function check(op: string, inputs: Record<string, number[]>, outDims: numb
   const ref = (await (await InferenceSession.create(bytes, { backend: 'cpu' })).run(feeds)).y as Tensor;
   const s = await InferenceSession.create(bytes, { backend: 'native' });
   for (let run = 0; run < 3; run++) expectClose((await s.run(feeds)).y as Tensor, ref, `${what} (run ${run})`);
+  // and onnxruntime-node on the same bytes and feeds (the reference the issue names)
+  expectClose((await runOrt(bytes, feeds)).y!, ref, `${what} (onnxruntime-node vs cpu)`);
 }
 
 function randInt(lo: number, hi: number): number {

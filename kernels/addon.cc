@@ -18,6 +18,7 @@
 #include "cpu/gemm.h"
 #include "cpu/ops.h"
 #include "cpu/peak.h"
+#include "cpu/pool.h"
 #include "runtime/buffer_pool.h"
 #include "runtime/cpu_features.h"
 #include "runtime/thread_pool.h"
@@ -425,6 +426,26 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
+// pool2d({ x, y, planes, H, W, OH, OW, KH, KW, sh, sw, ph, pw, peh, pew, dh, dw, max, includePad }) -> Promise
+Napi::Value Pool2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  Pool2dParams p;
+  p.planes = num(o, "planes"), p.H = num(o, "H"), p.W = num(o, "W"), p.OH = num(o, "OH"), p.OW = num(o, "OW");
+  p.KH = num(o, "KH"), p.KW = num(o, "KW"), p.sh = num(o, "sh", 1), p.sw = num(o, "sw", 1);
+  p.ph = num(o, "ph", 0), p.pw = num(o, "pw", 0), p.peh = num(o, "peh", 0), p.pew = num(o, "pew", 0);
+  p.dh = num(o, "dh", 1), p.dw = num(o, "dw", 1);
+  p.max = flag(o, "max"), p.include_pad = flag(o, "includePad");
+  check(p.planes >= 0 && p.H >= 1 && p.W >= 1 && p.OH >= 0 && p.OW >= 0 && p.KH >= 1 && p.KW >= 1, env, "pool2d: bad sizes");
+  check(p.sh >= 1 && p.sw >= 1 && p.dh >= 1 && p.dw >= 1 && p.ph >= 0 && p.pw >= 0 && p.peh >= 0 && p.pew >= 0, env,
+        "pool2d: bad geometry");
+  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  check(x.length == p.planes * p.H * p.W && y.length == p.planes * p.OH * p.OW, env, "pool2d: wrong sizes");
+  h.job->set([=] { pool2d_run(p, x.data, y.data); });
+  return h.start(flag(o, "sync"));
+}
+
 // groupNorm({ x, gamma, beta, y, N, C, S, G, eps, act? }) -> Promise
 Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -624,6 +645,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("conv2d", Napi::Function::New(env, Conv2d));
   exports.Set("attention", Napi::Function::New(env, Attention));
   exports.Set("groupNorm", Napi::Function::New(env, GroupNorm));
+  exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("activation", Napi::Function::New(env, Activation));

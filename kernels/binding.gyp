@@ -28,6 +28,7 @@
         "cpu/ops.cc",
         "cpu/conv.cc",
         "cpu/attention.cc",
+        "cpu/pool.cc",
         "runtime/thread_pool.cc",
         "runtime/buffer_pool.cc"
       ],

@@ -138,6 +138,22 @@ if (!status.available) {
           }
         });
 
+        it('MaxPool / AveragePool (pads, strides, dilations, ceil_mode, count_include_pad, 1-D) and InstanceNormalization', async () => {
+          const pools: [string, number[], number[], Record<string, AttrInput>][] = [
+            ['MaxPool', [2, 3, 9, 11], [2, 3, 4, 5], { kernel_shape: intsAttr([3, 3]), strides: intsAttr([2, 2]) }],
+            ['MaxPool', [1, 4, 8, 8], [1, 4, 4, 4], { kernel_shape: intsAttr([2, 2]), strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]), ceil_mode: 0 }],
+            ['MaxPool', [1, 2, 10, 9], [1, 2, 4, 4], { kernel_shape: intsAttr([3, 2]), strides: intsAttr([2, 2]), dilations: intsAttr([2, 2]), ceil_mode: 1 }],
+            ['AveragePool', [2, 3, 9, 11], [2, 3, 5, 6], { kernel_shape: intsAttr([3, 3]), strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]) }],
+            ['AveragePool', [2, 3, 9, 11], [2, 3, 5, 6], { kernel_shape: intsAttr([3, 3]), strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]), count_include_pad: 1 }],
+            ['AveragePool', [1, 2, 7, 7], [1, 2, 3, 3], { kernel_shape: intsAttr([3, 3]), strides: intsAttr([3, 3]), ceil_mode: 1, pads: intsAttr([0, 1, 0, 1]), count_include_pad: 1 }],
+            ['AveragePool', [2, 5, 30], [2, 5, 10], { kernel_shape: intsAttr([4]), strides: intsAttr([3]), pads: intsAttr([1, 1]) }],
+            ['MaxPool', [1, 3, 12, 12], [1, 3, 12, 12], { kernel_shape: intsAttr([3, 3]), auto_pad: 'SAME_UPPER' }],
+          ];
+          for (const [op, x, y, attrs] of pools) await check(op, { x }, y, attrs, [], `${op} x[${x}] ${JSON.stringify(attrs)}`, 19);
+          await check('InstanceNormalization', { x: [2, 6, 7, 9], s: [6], b: [6] }, [2, 6, 7, 9], { epsilon: floatAttr(1e-4) }, ['s', 'b'], 'InstanceNormalization 2x6x7x9');
+          await check('InstanceNormalization', { x: [1, 3, 40], s: [3], b: [3] }, [1, 3, 40], {}, [], 'InstanceNormalization 1-D');
+        });
+
         it('Attention: fused blockwise softmax (4-D, 3-D, GQA, causal, decode, scale)', async () => {
           const cases: [number[], number[], number[], number[], Record<string, AttrInput>][] = [
             [[2, 4, 37, 16], [2, 2, 70, 16], [2, 2, 70, 24], [2, 4, 37, 24], {}],
@@ -242,7 +258,7 @@ if (!status.available) {
     const { runCases } = await import(join(dist, 'conformance', 'pool.js'));
     const all: { id: string }[] = cases.listCases(suite);
     const opOf = (c: { id: string }): string => { try { return cases.primaryOp(c, cases.loadCaseModel(c)); } catch { return '?'; } };
-    const ops = ['MatMul', 'Gemm', 'Conv', 'Attention', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'Add', 'Sub', 'Mul', 'Div', 'Transpose'];
+    const ops = ['MatMul', 'Gemm', 'Conv', 'Attention', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'Add', 'Sub', 'Mul', 'Div', 'Transpose', 'MaxPool', 'AveragePool', 'InstanceNormalization'];
     const mine = all.filter((c) => ops.includes(opOf(c)));
     describe(`ONNX conformance on backend native (${mine.length} tests of ${ops.join(', ')})`, () => {
       const results = new Map<string, { status: string; reason?: string }>();

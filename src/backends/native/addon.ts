@@ -68,6 +68,10 @@ export interface NativeAddon {
   conv2dPackWeight(d: Conv2dGeometry & { sync?: boolean; w: Float32Array; packed: Float32Array }): Promise<void>;
   conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Promise<void>;
   /** Y = act(groupnorm(X [N, C, S]) * gamma + beta) over G groups. */
+  pool2d(d: {
+    sync?: boolean; x: Float32Array; y: Float32Array; planes: number; H: number; W: number; OH: number; OW: number; KH: number; KW: number;
+    sh: number; sw: number; ph: number; pw: number; peh: number; pew: number; dh: number; dw: number; max: boolean; includePad: boolean;
+  }): Promise<void>;
   groupNorm(d: { sync?: boolean; x: Float32Array; gamma: Float32Array; beta: Float32Array; y: Float32Array; N: number; C: number; S: number; G: number; eps: number; act?: NativeAct }): Promise<void>;
   /** Rows of D: s = a (+ b), y = layernorm(s) * gamma (+ beta); s to `sum`, per-row mean / 1/std when given. */
   layerNorm(d: { sync?: boolean; a: Float32Array; b?: Float32Array; gamma: Float32Array; beta?: Float32Array; y: Float32Array; sum?: Float32Array; mean?: Float32Array; invStd?: Float32Array; rows: number; D: number; eps: number }): Promise<void>;

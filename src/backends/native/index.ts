@@ -1,6 +1,7 @@
 // The `native` backend: C++ SIMD kernels (kernels/, an N-API addon) in float32 for MatMul, Gemm, Conv,
 // Attention, the optimizer's fused ops (FusedGemm, FusedConv, FusedAttention, FusedGroupNorm, layer
-// norms, Gelu / SiLU), Softmax, LayerNormalization and large broadcasting Add / Sub / Mul / Div; every other op, dtype and shape it does not take runs the cpu backend's kernel.
+// norms, Gelu / SiLU), Softmax, LayerNormalization, InstanceNormalization, MaxPool / AveragePool and
+// broadcasting Add / Sub / Mul / Div; every other op, dtype and shape it does not take runs the cpu backend's kernel.
 // When the addon cannot load, resolving `native` fails with the reason (see nativeStatus()).
 
 import type { Backend, KernelFn } from '../backend.js';

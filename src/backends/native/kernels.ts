@@ -9,6 +9,7 @@ import { Tensor } from '../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../cpu/util/broadcast.js';
 import { optTensor, tensorAt } from '../cpu/util/tensor.js';
 import { computeGeometry, readAutoPad, readPads, spatialInts } from '../cpu/kernels/conv/common.js';
+import { poolGeometry } from '../cpu/kernels/conv/pool.js';
 import { NativeAct, type Conv2dGeometry, type NativeAddon } from './addon.js';
 import { cachedPack, primePack } from './pack-cache.js';
 import { erfc } from '../cpu/kernels/math/special.js';
@@ -617,6 +618,46 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     }).then(() => [new Tensor('float32', y, x.dims)]);
   };
 
+  // ---- InstanceNormalization: group norm with one group per channel (same kernel as FusedGroupNorm).
+  const instanceNorm: KernelFn = (inputs, ctx) => {
+    const x = tensorAt(inputs, 0, 'input');
+    const scale = tensorAt(inputs, 1, 'scale');
+    const b = tensorAt(inputs, 2, 'B');
+    const C = x.rank >= 2 ? x.dims[1]! : 0;
+    if (x.type !== 'float32' || scale.type !== 'float32' || b.type !== 'float32' || x.rank < 3 || x.size < minElems() || scale.size !== C || b.size !== C) {
+      return fallback('InstanceNormalization', inputs, ctx);
+    }
+    const N = x.dims[0]!;
+    const y = out(ctx, 0, x.dims);
+    return addon.groupNorm({
+      x: x.data as Float32Array, gamma: scale.data as Float32Array, beta: b.data as Float32Array, y,
+      N, C, S: x.size / (N * C), G: C, eps: ctx.attrs.float('epsilon', 1e-5), act: NativeAct.None, sync: syncElems(x.size),
+    }).then(() => [new Tensor('float32', y, x.dims)]);
+  };
+
+  // ---- MaxPool / AveragePool, 1-D and 2-D float32 (pads, auto_pad, strides, dilations, ceil_mode,
+  // count_include_pad); MaxPool's Indices output, other ranks and dtypes: the cpu kernel.
+  const poolLike = (op: 'MaxPool' | 'AveragePool'): KernelFn => (inputs, ctx) => {
+    const x = tensorAt(inputs, 0, 'X');
+    const rank = x.rank - 2;
+    const wantIdx = op === 'MaxPool' && ctx.outputCount > 1 && ctx.outputWanted[1] !== false;
+    if (x.type !== 'float32' || (rank !== 1 && rank !== 2) || wantIdx || x.size < minElems()) return fallback(op, inputs, ctx);
+    const g = poolGeometry(x, ctx, { dilations: true, ceil: true });
+    if (g.padsBegin.some((v) => v < 0) || g.padsEnd.some((v) => v < 0)) return fallback(op, inputs, ctx);
+    const two = rank === 2;
+    const outDims = [x.dims[0]!, x.dims[1]!, ...g.outDims];
+    const y = out(ctx, 0, outDims);
+    const planes = x.dims[0]! * x.dims[1]!;
+    const KH = two ? g.kernel[0]! : 1, KW = g.kernel[rank - 1]!, OH = two ? g.outDims[0]! : 1, OW = g.outDims[rank - 1]!;
+    return addon.pool2d({
+      x: x.data as Float32Array, y, planes, H: two ? g.inDims[0]! : 1, W: g.inDims[rank - 1]!, OH, OW, KH, KW,
+      sh: two ? g.strides[0]! : 1, sw: g.strides[rank - 1]!, ph: two ? g.padsBegin[0]! : 0, pw: g.padsBegin[rank - 1]!,
+      peh: two ? g.padsEnd[0]! : 0, pew: g.padsEnd[rank - 1]!, dh: two ? g.dilations[0]! : 1, dw: g.dilations[rank - 1]!,
+      max: op === 'MaxPool', includePad: op === 'AveragePool' && ctx.attrs.int('count_include_pad', 0) !== 0,
+      sync: syncElems(planes * OH * OW * KH * KW / 8),
+    }).then(() => [new Tensor('float32', y, outDims)]);
+  };
+
   /** Layer norm over the last axes from `axis`; Mean / InvStdDev outputs when `stats` (ONNX LayerNormalization). */
   const layerNormLike = (op: string, domain: string, inputs: Inputs, ctx: KernelContext, skip: boolean) => {
     const fb = () => fallback(op, inputs, ctx, domain);
@@ -760,6 +801,9 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     { opType: 'MatMul', kernel: matMul },
     { opType: 'Gemm', kernel: gemm },
     { opType: 'Conv', kernel: conv },
+    { opType: 'MaxPool', kernel: poolLike('MaxPool') },
+    { opType: 'AveragePool', kernel: poolLike('AveragePool') },
+    { opType: 'InstanceNormalization', kernel: instanceNorm },
     { opType: 'Softmax', sinceVersion: 13, kernel: softmaxLike('Softmax', false) },
     { opType: 'LogSoftmax', sinceVersion: 13, kernel: softmaxLike('LogSoftmax', true) },
     { opType: 'LayerNormalization', sinceVersion: 17, kernel: (i, c) => layerNormLike('LayerNormalization', '', i, c, false) },

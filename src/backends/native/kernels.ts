@@ -1,7 +1,7 @@
 // Native kernels (float32) on the C++ addon: MatMul, Gemm, Conv, Attention, the optimizer's fused
 // ops (com.onnxflow FusedGemm / FusedConv / FusedAttention / FusedGroupNorm / LayerNormalization /
-// SkipLayerNormalization / Gelu / SiLU), Softmax / LogSoftmax, LayerNormalization and large
-// broadcasting Add / Sub / Mul / Div. Each returns a Promise (the work runs off the JS thread);
+// SkipLayerNormalization / Gelu / SiLU), Softmax / LogSoftmax, LayerNormalization,
+// InstanceNormalization, MaxPool / AveragePool, Transpose and broadcasting Add / Sub / Mul / Div. Each returns a Promise (the work runs off the JS thread);
 // shapes, attributes and dtypes it does not take go to the cpu kernel.
 
 import type { KernelConfig, KernelContext, KernelFn, PrepareStep, Value } from '../backend.js';

@@ -348,6 +348,25 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
+// depthwise2d({ ...geometry, x, w, bias?, y, act? }) -> Promise (C / group == 1, W unpacked)
+Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  Conv2dParams p = conv_params(o);
+  F32 x = f32(o, "x", h.job, true), w = f32(o, "w", h.job, true), y = f32(o, "y", h.job, true);
+  F32 bias = f32(o, "bias", h.job, false);
+  const int act = static_cast<int>(num(o, "act", 0));
+  check(act >= 0 && act <= 4, env, "depthwise2d: unknown activation");
+  check(p.C == p.group && p.M % p.group == 0, env, "depthwise2d: needs C / group == 1");
+  check(x.length == p.N * p.C * p.H * p.W, env, "depthwise2d: X has the wrong size");
+  check(y.length == p.N * p.M * p.OH * p.OW, env, "depthwise2d: Y has the wrong size");
+  check(w.length == p.M * p.KH * p.KW, env, "depthwise2d: W has the wrong size");
+  check(!bias.data || bias.length == p.M, env, "depthwise2d: bias has the wrong size");
+  h.job->set([=] { depthwise2d_run(p, x.data, w.data, bias.data, y.data, static_cast<Act>(act)); });
+  return h.start(flag(o, "sync"));
+}
+
 // A Uint8Array field (optional), pinned in the job.
 struct U8 {
   const uint8_t* data = nullptr;
@@ -646,6 +665,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("attention", Napi::Function::New(env, Attention));
   exports.Set("groupNorm", Napi::Function::New(env, GroupNorm));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
+  exports.Set("depthwise2d", Napi::Function::New(env, Depthwise2d));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("activation", Napi::Function::New(env, Activation));

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "../runtime/scratch.h"
+#include "../runtime/thread_pool.h"
 
 namespace onnxflow {
 
@@ -176,6 +177,51 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
       call.B = &B;
       gemm_run(call);
     }
+  }
+}
+
+void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act) {
+  const int64_t mult = p.M / p.group;
+  // Valid taps [lo, hi) per output row / column (kernel index k with o * s - pad + k * d inside the image).
+  auto ranges = [](int64_t n_out, int64_t s, int64_t pad, int64_t d, int64_t K, int64_t len, std::vector<int64_t>& lo,
+                   std::vector<int64_t>& hi) {
+    lo.resize(n_out), hi.resize(n_out);
+    for (int64_t o = 0; o < n_out; o++) {
+      const int64_t s0 = o * s - pad;
+      lo[o] = s0 >= 0 ? 0 : (-s0 + d - 1) / d;
+      hi[o] = s0 > len - 1 ? 0 : std::min<int64_t>(K, (len - 1 - s0) / d + 1);
+      if (hi[o] < lo[o]) hi[o] = lo[o];
+    }
+  };
+  std::vector<int64_t> hlo, hhi, wlo, whi;
+  ranges(p.OH, p.sh, p.ph, p.dh, p.KH, p.H, hlo, hhi);
+  ranges(p.OW, p.sw, p.pw, p.dw, p.KW, p.W, wlo, whi);
+  auto plane = [&](int64_t t, int) {
+    const int64_t n = t / p.M, m = t % p.M, c = m / mult;
+    const float* xp = x + (n * p.C + c) * p.H * p.W;
+    const float* wp = w + m * p.KH * p.KW;
+    float* yp = y + (n * p.M + m) * p.OH * p.OW;
+    const float b = bias ? bias[m] : 0.f;
+    for (int64_t oh = 0; oh < p.OH; oh++) {
+      const int64_t h0 = oh * p.sh - p.ph;
+      for (int64_t ow = 0; ow < p.OW; ow++) {
+        const int64_t w0 = ow * p.sw - p.pw;
+        float s = b;
+        for (int64_t kh = hlo[oh]; kh < hhi[oh]; kh++) {
+          const float* row = xp + (h0 + kh * p.dh) * p.W + w0;
+          const float* wr = wp + kh * p.KW;
+          for (int64_t kw = wlo[ow]; kw < whi[ow]; kw++) s += wr[kw] * row[kw * p.dw];
+        }
+        yp[oh * p.OW + ow] = act == Act::None ? s : apply_act(s, act);
+      }
+    }
+  };
+  const int64_t planes = p.N * p.M;
+  const double work = static_cast<double>(planes) * p.OH * p.OW * p.KH * p.KW;
+  if (work < 2e5 || planes == 1) {
+    for (int64_t t = 0; t < planes; t++) plane(t, 0);
+  } else {
+    ThreadPool::global().parallel_for(planes, plane);
   }
 }
 

@@ -25,4 +25,10 @@ void conv2d_pack_weight(const Conv2dParams& p, const float* w, float* packed);
 /** Y [N, M, OH, OW] = conv(X, W) + bias, then act. `packed` from conv2d_pack_weight. */
 void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y, Act act);
 
+/**
+ * Depthwise conv (C / group == 1, M a multiple of group: output channel m reads input channel
+ * m / (M / group)) as a direct loop: W [M, 1, KH, KW] unpacked, bias and act fused.
+ */
+void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act);
+
 }  // namespace onnxflow

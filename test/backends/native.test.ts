@@ -122,6 +122,9 @@ if (!status.available) {
             { x: [1, 4, 8, 8], w: [8, 2, 3, 3], y: [1, 8, 3, 3], attrs: { group: 2, strides: intsAttr([3, 3]), pads: intsAttr([2, 1, 0, 2]), dilations: intsAttr([1, 2]) } },
             { x: [2, 3, 50], w: [5, 3, 4], y: [2, 5, 24], attrs: { strides: intsAttr([2]), pads: intsAttr([1, 0]) }, bias: true },
             { x: [1, 4, 9, 9], w: [4, 1, 3, 3], y: [1, 4, 7, 7], attrs: { group: 4 } },
+            // depthwise (direct loop): channel multiplier 2, strides, pads, dilations; bias
+            { x: [2, 3, 10, 11], w: [6, 1, 3, 3], y: [2, 6, 5, 6], attrs: { group: 3, strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]) }, bias: true },
+            { x: [1, 8, 12, 12], w: [8, 1, 5, 5], y: [1, 8, 8, 8], attrs: { group: 8, dilations: intsAttr([2, 2]), pads: intsAttr([2, 2, 2, 2]) }, bias: true },
             // small images: microkernel panels span several output rows (8x8 latents; width 5 splits a
             // 16-wide panel 5+5+5+1), and K blocks that start inside a (c, kh, kw) window (C = 100)
             { x: [2, 16, 8, 8], w: [24, 16, 3, 3], y: [2, 24, 8, 8], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },

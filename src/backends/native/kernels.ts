@@ -117,7 +117,7 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
 function convArgsOf(g: Conv2dGeometry): Conv2dGeometry & Record<string, unknown> {
   return {
     N: g.N, C: g.C, H: g.H, W: g.W, M: g.M, group: g.group, KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw,
-    dh: g.dh, dw: g.dw, OH: g.OH, OW: g.OW, x: undefined, packed: undefined, bias: undefined, y: undefined, act: undefined, sync: undefined,
+    dh: g.dh, dw: g.dw, OH: g.OH, OW: g.OW, x: undefined, packed: undefined, w: undefined, bias: undefined, y: undefined, act: undefined, sync: undefined,
   };
 }
 
@@ -382,7 +382,6 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const N = x.dims[0]!, C = x.dims[1]!, M = w.dims[0]!, Cg = w.dims[1]!;
     const group = ctx.attrs.int('group', 1);
     if (group < 1 || C !== Cg * group || M % group !== 0 || (bias && bias.size !== M)) return fb();
-    if (Cg === 1 && group > 1) return fb(); // depthwise: the cpu direct loop
     const kernel = w.dims.slice(2);
     const ks = ctx.attrs.ints('kernel_shape', []);
     if (ks.length && (ks.length !== rank || ks.some((k, i) => k !== kernel[i]))) return fb();
@@ -403,6 +402,19 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const outSize = geo.OH * geo.OW;
     const Kc = Cg * geo.KH * geo.KW;
     if (N * M * outSize === 0 || Kc === 0 || 2 * N * M * outSize * Kc < minFlops()) return fb();
+    if (Cg === 1 && group > 1) {
+      // depthwise: a direct loop (a GEMM with K = KH*KW per channel would be all overhead)
+      const outDims = [N, M, ...g.outDims];
+      const y = out(ctx, 0, outDims);
+      const args = convArgsOf(geo);
+      args.x = x.data as Float32Array;
+      args.w = w.data as Float32Array;
+      args.bias = bias ? (bias.data as Float32Array) : undefined;
+      args.y = y;
+      args.act = act;
+      args.sync = syncFor(2 * N * M * outSize * Kc * 4);
+      return addon.depthwise2d(args as unknown as Parameters<NativeAddon['depthwise2d']>[0]).then(() => [new Tensor('float32', y, outDims)]);
+    }
     return runConv(ctx, x, w, bias, geo, [N, M, ...g.outDims], act);
   };
   const conv: KernelFn = (inputs, ctx) => convLike('Conv', '', NativeAct.None, inputs, ctx);

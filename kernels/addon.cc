@@ -367,6 +367,23 @@ Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
+// convTranspose2d({ N, C, H, W, M, group, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, x, w, bias?, y }) -> Promise
+Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = info[0].As<Napi::Object>();
+  JobHolder h(env);
+  Conv2dParams p = conv_params(o);
+  F32 x = f32(o, "x", h.job, true), w = f32(o, "w", h.job, true), y = f32(o, "y", h.job, true);
+  F32 bias = f32(o, "bias", h.job, false);
+  check(p.ph >= 0 && p.pw >= 0, env, "convTranspose2d: negative pads");
+  check(x.length == p.N * p.C * p.H * p.W, env, "convTranspose2d: X has the wrong size");
+  check(w.length == p.C * (p.M / p.group) * p.KH * p.KW, env, "convTranspose2d: W has the wrong size");
+  check(y.length == p.N * p.M * p.OH * p.OW, env, "convTranspose2d: Y has the wrong size");
+  check(!bias.data || bias.length == p.M, env, "convTranspose2d: bias has the wrong size");
+  h.job->set([=] { convtranspose2d_run(p, x.data, w.data, bias.data, y.data); });
+  return h.start(flag(o, "sync"));
+}
+
 // A Uint8Array field (optional), pinned in the job.
 struct U8 {
   const uint8_t* data = nullptr;
@@ -666,6 +683,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("groupNorm", Napi::Function::New(env, GroupNorm));
   exports.Set("pool2d", Napi::Function::New(env, Pool2d));
   exports.Set("depthwise2d", Napi::Function::New(env, Depthwise2d));
+  exports.Set("convTranspose2d", Napi::Function::New(env, ConvTranspose2d));
   exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
   exports.Set("softmax", Napi::Function::New(env, Softmax));
   exports.Set("activation", Napi::Function::New(env, Activation));

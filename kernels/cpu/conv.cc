@@ -225,4 +225,55 @@ void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, cons
   }
 }
 
+void convtranspose2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y) {
+  const int64_t Cg = p.C / p.group, Mg = p.M / p.group, KK = p.KH * p.KW, HW = p.H * p.W, OHW = p.OH * p.OW;
+  const int64_t rows = Mg * KK;
+  thread_local Scratch t_cols;
+  float* cols = t_cols.get(static_cast<size_t>(std::max<int64_t>(1, rows * HW)));
+  for (int64_t n = 0; n < p.N; n++) {
+    for (int64_t g = 0; g < p.group; g++) {
+      float* yg = y + (n * p.M + g * Mg) * OHW;
+      for (int64_t m = 0; m < Mg; m++) std::fill(yg + m * OHW, yg + (m + 1) * OHW, bias ? bias[g * Mg + m] : 0.f);
+      if (Cg == 0 || HW == 0) continue;
+      // cols[(m, kh, kw), pos] = sum_c W[g*Cg + c, m, kh, kw] * X[n, g*Cg + c, pos]
+      StridedOperand A(w + g * Cg * rows, 1, rows, {});
+      StridedOperand B(x + (n * p.C + g * Cg) * HW, 1, HW, {});
+      GemmCall call;
+      call.M = rows;
+      call.N = HW;
+      call.K = Cg;
+      call.A = &A;
+      call.B = &B;
+      call.C = cols;
+      call.ldc = HW;
+      gemm_run(call);
+      // col2im: each output plane m gathers its own rows, so planes run in parallel without races.
+      auto plane = [&](int64_t m, int) {
+        float* ym = yg + m * OHW;
+        for (int64_t kh = 0; kh < p.KH; kh++) {
+          for (int64_t kw = 0; kw < p.KW; kw++) {
+            const float* cr = cols + ((m * p.KH + kh) * p.KW + kw) * HW;
+            for (int64_t ih = 0; ih < p.H; ih++) {
+              const int64_t oh = ih * p.sh - p.ph + kh * p.dh;
+              if (oh < 0 || oh >= p.OH) continue;
+              float* yr = ym + oh * p.OW;
+              const float* c = cr + ih * p.W;
+              const int64_t ow0 = -p.pw + kw * p.dw;
+              for (int64_t iw = 0; iw < p.W; iw++) {
+                const int64_t ow = ow0 + iw * p.sw;
+                if (ow >= 0 && ow < p.OW) yr[ow] += c[iw];
+              }
+            }
+          }
+        }
+      };
+      if (static_cast<double>(rows) * HW < 1e5 || Mg == 1) {
+        for (int64_t m = 0; m < Mg; m++) plane(m, 0);
+      } else {
+        ThreadPool::global().parallel_for(Mg, plane);
+      }
+    }
+  }
+}
+
 }  // namespace onnxflow

@@ -31,4 +31,12 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
  */
 void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act);
 
+/**
+ * ConvTranspose2d, the adjoint of conv2d: X [N, C, H, W], W [C, M / group, KH, KW] (unpacked), Y [N, M,
+ * OH, OW] with OH = (H - 1) * sh - pads + (KH - 1) * dh + 1 + output_padding (computed by the caller;
+ * ph / pw are the pads at the start). Per (image, group) one GEMM cols = W_g^T X_g ((Mg*KH*KW) x HW,
+ * K = C / group) on the pool, then a col2im scatter-add onto Y (planes in parallel) after the bias.
+ */
+void convtranspose2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y);
+
 }  // namespace onnxflow

@@ -141,10 +141,10 @@ if (!status.available) {
           }
         });
 
-        it('MaxPool / AveragePool (pads, strides, dilations, ceil_mode, count_include_pad, 1-D) and InstanceNormalization', async () => {
+        it('MaxPool / AveragePool (pads, strides, dilations, ceil_mode, count_include_pad, 1-D), ConvTranspose and InstanceNormalization', async () => {
           const pools: [string, number[], number[], Record<string, AttrInput>][] = [
             ['MaxPool', [2, 3, 9, 11], [2, 3, 4, 5], { kernel_shape: intsAttr([3, 3]), strides: intsAttr([2, 2]) }],
-            ['MaxPool', [1, 4, 8, 8], [1, 4, 4, 4], { kernel_shape: intsAttr([2, 2]), strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]), ceil_mode: 0 }],
+            ['MaxPool', [1, 4, 8, 8], [1, 4, 5, 5], { kernel_shape: intsAttr([2, 2]), strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]), ceil_mode: 0 }],
             ['MaxPool', [1, 2, 10, 9], [1, 2, 4, 4], { kernel_shape: intsAttr([3, 2]), strides: intsAttr([2, 2]), dilations: intsAttr([2, 2]), ceil_mode: 1 }],
             ['AveragePool', [2, 3, 9, 11], [2, 3, 5, 6], { kernel_shape: intsAttr([3, 3]), strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]) }],
             ['AveragePool', [2, 3, 9, 11], [2, 3, 5, 6], { kernel_shape: intsAttr([3, 3]), strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]), count_include_pad: 1 }],
@@ -153,6 +153,18 @@ if (!status.available) {
             ['MaxPool', [1, 3, 12, 12], [1, 3, 12, 12], { kernel_shape: intsAttr([3, 3]), auto_pad: 'SAME_UPPER' }],
           ];
           for (const [op, x, y, attrs] of pools) await check(op, { x }, y, attrs, [], `${op} x[${x}] ${JSON.stringify(attrs)}`, 19);
+          const ct: [number[], number[], number[], Record<string, AttrInput>, boolean][] = [
+            [[1, 4, 5, 6], [4, 3, 3, 3], [1, 3, 10, 12], { strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]), output_padding: intsAttr([1, 1]) }, true],
+            [[2, 6, 4, 4], [6, 2, 4, 4], [2, 4, 8, 8], { group: 2, strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]) }, true],
+            [[1, 3, 5, 5], [3, 5, 3, 2], [1, 5, 9, 8], { dilations: intsAttr([2, 3]) }, false],
+            [[1, 5, 7, 6], [5, 4, 3, 3], [1, 4, 14, 12], { strides: intsAttr([2, 2]), auto_pad: 'SAME_UPPER' }, true],
+            [[2, 3, 20], [3, 4, 5], [2, 4, 42], { strides: intsAttr([2]), pads: intsAttr([1, 1]), output_padding: intsAttr([1]) }, true],
+            [[1, 32, 16, 16], [32, 24, 4, 4], [1, 24, 32, 32], { strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]) }, true],
+          ];
+          for (const [x, w, y, attrs, withBias] of ct) {
+            const ins: Record<string, number[]> = withBias ? { x, w, b: [y[1]!] } : { x, w };
+            await check('ConvTranspose', ins, y, attrs, withBias ? ['w', 'b'] : ['w'], `ConvTranspose x[${x}] w[${w}] ${JSON.stringify(attrs)}`);
+          }
           await check('InstanceNormalization', { x: [2, 6, 7, 9], s: [6], b: [6] }, [2, 6, 7, 9], { epsilon: floatAttr(1e-4) }, ['s', 'b'], 'InstanceNormalization 2x6x7x9');
           await check('InstanceNormalization', { x: [1, 3, 40], s: [3], b: [3] }, [1, 3, 40], {}, [], 'InstanceNormalization 1-D');
         });
@@ -261,7 +273,7 @@ if (!status.available) {
     const { runCases } = await import(join(dist, 'conformance', 'pool.js'));
     const all: { id: string }[] = cases.listCases(suite);
     const opOf = (c: { id: string }): string => { try { return cases.primaryOp(c, cases.loadCaseModel(c)); } catch { return '?'; } };
-    const ops = ['MatMul', 'Gemm', 'Conv', 'Attention', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'Add', 'Sub', 'Mul', 'Div', 'Transpose', 'MaxPool', 'AveragePool', 'InstanceNormalization'];
+    const ops = ['MatMul', 'Gemm', 'Conv', 'Attention', 'Softmax', 'LogSoftmax', 'LayerNormalization', 'Add', 'Sub', 'Mul', 'Div', 'Transpose', 'MaxPool', 'AveragePool', 'InstanceNormalization', 'ConvTranspose'];
     const mine = all.filter((c) => ops.includes(opOf(c)));
     describe(`ONNX conformance on backend native (${mine.length} tests of ${ops.join(', ')})`, () => {
       const results = new Map<string, { status: string; reason?: string }>();

@@ -69,6 +69,7 @@ export interface NativeAddon {
   conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Promise<void>;
   /** Y = act(groupnorm(X [N, C, S]) * gamma + beta) over G groups. */
   depthwise2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Promise<void>;
+  convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array }): Promise<void>;
   pool2d(d: {
     sync?: boolean; x: Float32Array; y: Float32Array; planes: number; H: number; W: number; OH: number; OW: number; KH: number; KW: number;
     sh: number; sw: number; ph: number; pw: number; peh: number; pew: number; dh: number; dw: number; max: boolean; includePad: boolean;

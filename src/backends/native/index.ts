@@ -1,4 +1,4 @@
-// The `native` backend: C++ SIMD kernels (kernels/, an N-API addon) in float32 for MatMul, Gemm, Conv,
+// The `native` backend: C++ SIMD kernels (kernels/, an N-API addon) in float32 for MatMul, Gemm, Conv, ConvTranspose,
 // Attention, the optimizer's fused ops (FusedGemm, FusedConv, FusedAttention, FusedGroupNorm, layer
 // norms, Gelu / SiLU), Softmax, LayerNormalization, InstanceNormalization, MaxPool / AveragePool and
 // broadcasting Add / Sub / Mul / Div; every other op, dtype and shape it does not take runs the cpu backend's kernel.

@@ -16,13 +16,15 @@ const BAND_FLOATS = 1 << 20;
  * Computed as a product X^T * W (one row of tap contributions per input position) scattered onto
  * the output with col2im.
  */
-function convTranspose(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tensor[] {
-  const x = tensorAt(inputs, 0, 'X');
-  const w = tensorAt(inputs, 1, 'W');
-  const b = optTensor(inputs, 2);
-  checkFloat(x, 'X');
-  if (w.type !== x.type) throw new Error(`W has type ${w.type}, X has ${x.type}`);
-  if (b && b.type !== x.type) throw new Error(`B has type ${b.type}, X has ${x.type}`);
+/** ConvTranspose's channels and spatial geometry (attributes checked; shared with the native kernel). */
+export interface ConvTransposeGeometry {
+  rank: number;
+  N: number; C: number; M: number; Cg: number; Mg: number; group: number;
+  inDims: number[]; kernel: number[]; strides: number[]; dilations: number[];
+  padsBegin: number[]; padsEnd: number[]; outDims: number[];
+}
+
+export function convTransposeGeometry(x: Tensor, w: Tensor, ctx: KernelContext): ConvTransposeGeometry {
   const rank = x.rank - 2;
   if (rank < 1) throw new Error(`X must have rank >= 3 (N, C, spatial...), got [${x.dims.join(',')}]`);
   if (w.rank !== x.rank) throw new Error(`W has rank ${w.rank}, X has rank ${x.rank}`);
@@ -78,6 +80,17 @@ function convTranspose(inputs: readonly (Value | undefined)[], ctx: KernelContex
     }
     if (outDims[i]! < 0) throw new Error(`negative output size ${outDims[i]} along spatial dim ${i}`);
   }
+  return { rank, N, C, M, Cg, Mg, group, inDims, kernel, strides, dilations, padsBegin, padsEnd, outDims };
+}
+
+function convTranspose(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tensor[] {
+  const x = tensorAt(inputs, 0, 'X');
+  const w = tensorAt(inputs, 1, 'W');
+  const b = optTensor(inputs, 2);
+  checkFloat(x, 'X');
+  if (w.type !== x.type) throw new Error(`W has type ${w.type}, X has ${x.type}`);
+  if (b && b.type !== x.type) throw new Error(`B has type ${b.type}, X has ${x.type}`);
+  const { rank, N, C, M, Cg, Mg, group, inDims, kernel, strides, dilations, padsBegin, padsEnd, outDims } = convTransposeGeometry(x, w, ctx);
   // Geometry of the equivalent forward conv: from Y (its input) to X (its output).
   const g: Geometry = { rank, inDims: outDims, kernel, strides, dilations, padsBegin, padsEnd, outDims: inDims };
   const plan = patchPlan(g);

@@ -330,57 +330,58 @@ Napi::Value Conv2dPackWeight(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
+// The arrays every conv-like entry takes, checked against the geometry: x [N, C, H, W], y [N, M, OH, OW],
+// optional bias [M], activation code.
+struct ConvIO {
+  Conv2dParams p;
+  F32 x, y, bias;
+  int act = 0;
+};
+ConvIO conv_io(const Napi::Object& o, Job* job, const std::string& what) {
+  Napi::Env env = o.Env();
+  ConvIO c;
+  c.p = conv_params(o);
+  c.x = f32(o, "x", job, true), c.y = f32(o, "y", job, true), c.bias = f32(o, "bias", job, false);
+  c.act = static_cast<int>(num(o, "act", 0));
+  check(c.act >= 0 && c.act <= 4, env, what + ": unknown activation");
+  check(c.x.length == c.p.N * c.p.C * c.p.H * c.p.W, env, what + ": X has the wrong size");
+  check(c.y.length == c.p.N * c.p.M * c.p.OH * c.p.OW, env, what + ": Y has the wrong size");
+  check(!c.bias.data || c.bias.length == c.p.M, env, what + ": bias has the wrong size");
+  return c;
+}
+
 // conv2d({ ...geometry, x, packed, bias?, y, act? }) -> Promise
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   Napi::Object o = info[0].As<Napi::Object>();
-  JobHolder h(env);
-  Conv2dParams p = conv_params(o);
-  F32 x = f32(o, "x", h.job, true), packed = f32(o, "packed", h.job, true), y = f32(o, "y", h.job, true);
-  F32 bias = f32(o, "bias", h.job, false);
-  const int act = static_cast<int>(num(o, "act", 0));
-  check(act >= 0 && act <= 4, env, "conv2d: unknown activation");
-  check(x.length == p.N * p.C * p.H * p.W, env, "conv2d: X has the wrong size");
-  check(y.length == p.N * p.M * p.OH * p.OW, env, "conv2d: Y has the wrong size");
-  check(packed.length >= conv2d_packed_weight_floats(p), env, "conv2d: packed weight too small");
-  check(!bias.data || bias.length == p.M, env, "conv2d: bias has the wrong size");
-  h.job->set([=] { conv2d_run(p, x.data, packed.data, bias.data, y.data, static_cast<Act>(act)); });
+  JobHolder h(info.Env());
+  const ConvIO c = conv_io(o, h.job, "conv2d");
+  F32 packed = f32(o, "packed", h.job, true);
+  check(packed.length >= conv2d_packed_weight_floats(c.p), info.Env(), "conv2d: packed weight too small");
+  h.job->set([=] { conv2d_run(c.p, c.x.data, packed.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
   return h.start(flag(o, "sync"));
 }
 
 // depthwise2d({ ...geometry, x, w, bias?, y, act? }) -> Promise (C / group == 1, W unpacked)
 Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   Napi::Object o = info[0].As<Napi::Object>();
-  JobHolder h(env);
-  Conv2dParams p = conv_params(o);
-  F32 x = f32(o, "x", h.job, true), w = f32(o, "w", h.job, true), y = f32(o, "y", h.job, true);
-  F32 bias = f32(o, "bias", h.job, false);
-  const int act = static_cast<int>(num(o, "act", 0));
-  check(act >= 0 && act <= 4, env, "depthwise2d: unknown activation");
-  check(p.C == p.group && p.M % p.group == 0, env, "depthwise2d: needs C / group == 1");
-  check(x.length == p.N * p.C * p.H * p.W, env, "depthwise2d: X has the wrong size");
-  check(y.length == p.N * p.M * p.OH * p.OW, env, "depthwise2d: Y has the wrong size");
-  check(w.length == p.M * p.KH * p.KW, env, "depthwise2d: W has the wrong size");
-  check(!bias.data || bias.length == p.M, env, "depthwise2d: bias has the wrong size");
-  h.job->set([=] { depthwise2d_run(p, x.data, w.data, bias.data, y.data, static_cast<Act>(act)); });
+  JobHolder h(info.Env());
+  const ConvIO c = conv_io(o, h.job, "depthwise2d");
+  F32 w = f32(o, "w", h.job, true);
+  check(c.p.C == c.p.group && c.p.M % c.p.group == 0, info.Env(), "depthwise2d: needs C / group == 1");
+  check(w.length == c.p.M * c.p.KH * c.p.KW, info.Env(), "depthwise2d: W has the wrong size");
+  h.job->set([=] { depthwise2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
   return h.start(flag(o, "sync"));
 }
 
 // convTranspose2d({ N, C, H, W, M, group, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, x, w, bias?, y }) -> Promise
 Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
-  Napi::Env env = info.Env();
   Napi::Object o = info[0].As<Napi::Object>();
-  JobHolder h(env);
-  Conv2dParams p = conv_params(o);
-  F32 x = f32(o, "x", h.job, true), w = f32(o, "w", h.job, true), y = f32(o, "y", h.job, true);
-  F32 bias = f32(o, "bias", h.job, false);
-  check(p.ph >= 0 && p.pw >= 0, env, "convTranspose2d: negative pads");
-  check(x.length == p.N * p.C * p.H * p.W, env, "convTranspose2d: X has the wrong size");
-  check(w.length == p.C * (p.M / p.group) * p.KH * p.KW, env, "convTranspose2d: W has the wrong size");
-  check(y.length == p.N * p.M * p.OH * p.OW, env, "convTranspose2d: Y has the wrong size");
-  check(!bias.data || bias.length == p.M, env, "convTranspose2d: bias has the wrong size");
-  h.job->set([=] { convtranspose2d_run(p, x.data, w.data, bias.data, y.data); });
+  JobHolder h(info.Env());
+  const ConvIO c = conv_io(o, h.job, "convTranspose2d");
+  F32 w = f32(o, "w", h.job, true);
+  check(c.p.ph >= 0 && c.p.pw >= 0, info.Env(), "convTranspose2d: negative pads");
+  check(w.length == c.p.C * (c.p.M / c.p.group) * c.p.KH * c.p.KW, info.Env(), "convTranspose2d: W has the wrong size");
+  h.job->set([=] { convtranspose2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data); });
   return h.start(flag(o, "sync"));
 }
 

@@ -1,8 +1,7 @@
 import type { KernelConfig, KernelContext, Value } from '../../../backend.js';
 import type { Tensor } from '../../../../ir/tensor.js';
-import { optTensor, tensorAt } from '../../util/tensor.js';
 import {
-  type FloatArray, type Geometry, checkFloat, computeGeometry, floatsOf, floatsTo, patchPlan, patches,
+  type FloatArray, type Geometry, computeGeometry, convInputs, floatsOf, floatsTo, patchPlan, patches,
   product, readAutoPad, readPads, spatialInts,
 } from './common.js';
 import { gemmABt } from './matmul.js';
@@ -129,12 +128,7 @@ function depthwise(
 }
 
 function conv(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tensor[] {
-  const x = tensorAt(inputs, 0, 'X');
-  const w = tensorAt(inputs, 1, 'W');
-  const b = optTensor(inputs, 2);
-  checkFloat(x, 'X');
-  if (w.type !== x.type) throw new Error(`W has type ${w.type}, X has ${x.type}`);
-  if (b && b.type !== x.type) throw new Error(`B has type ${b.type}, X has ${x.type}`);
+  const { x, w, b } = convInputs(inputs);
   const direct = x.type === 'float32' || x.type === 'float64';
   const r = convFloats(floatsOf(x), x.dims, floatsOf(w), w.dims, b ? floatsOf(b) : null, ctx,
     direct ? (dims) => outArray(ctx, 0, x.type, dims) as FloatArray : undefined);

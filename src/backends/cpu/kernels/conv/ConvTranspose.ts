@@ -1,8 +1,7 @@
 import type { KernelConfig, KernelContext, Value } from '../../../backend.js';
 import type { Tensor } from '../../../../ir/tensor.js';
-import { optTensor, tensorAt } from '../../util/tensor.js';
 import {
-  type Geometry, addPatches, allocFloats, checkFloat, floatsOf, floatsTo, patchPlan, product, readAutoPad,
+  type Geometry, addPatches, allocFloats, convInputs, floatsOf, floatsTo, patchPlan, product, readAutoPad,
   readPads, spatialInts,
 } from './common.js';
 import { gemmABt } from './matmul.js';
@@ -84,12 +83,7 @@ export function convTransposeGeometry(x: Tensor, w: Tensor, ctx: KernelContext):
 }
 
 function convTranspose(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tensor[] {
-  const x = tensorAt(inputs, 0, 'X');
-  const w = tensorAt(inputs, 1, 'W');
-  const b = optTensor(inputs, 2);
-  checkFloat(x, 'X');
-  if (w.type !== x.type) throw new Error(`W has type ${w.type}, X has ${x.type}`);
-  if (b && b.type !== x.type) throw new Error(`B has type ${b.type}, X has ${x.type}`);
+  const { x, w, b } = convInputs(inputs);
   const { rank, N, C, M, Cg, Mg, group, inDims, kernel, strides, dilations, padsBegin, padsEnd, outDims } = convTransposeGeometry(x, w, ctx);
   // Geometry of the equivalent forward conv: from Y (its input) to X (its output).
   const g: Geometry = { rank, inDims: outDims, kernel, strides, dilations, padsBegin, padsEnd, outDims: inDims };

@@ -1,10 +1,10 @@
 // Shared helpers for the convolution and pooling kernels: attribute parsing, output geometry
 // (explicit pads, auto_pad, ceil_mode), float views of inputs and an N-D im2col.
 
-import type { KernelContext } from '../../../backend.js';
+import type { KernelContext, Value } from '../../../backend.js';
 import type { DataType } from '../../../../ir/dtype.js';
 import { Tensor } from '../../../../ir/tensor.js';
-import { fromFloats, readFloats } from '../../util/tensor.js';
+import { fromFloats, optTensor, readFloats, tensorAt } from '../../util/tensor.js';
 
 export type FloatArray = Float32Array | Float64Array;
 
@@ -110,6 +110,17 @@ export const FLOAT_TYPES: readonly DataType[] = ['float32', 'float64', 'float16'
 
 export function checkFloat(t: Tensor, what: string): void {
   if (!FLOAT_TYPES.includes(t.type)) throw new Error(`${what} has type ${t.type}; expected a float type`);
+}
+
+/** X, W and the optional bias B of a Conv-like node (Conv, FusedConv, ConvTranspose): a float X, and W and B of its type. */
+export function convInputs(inputs: readonly (Value | undefined)[]): { x: Tensor; w: Tensor; b: Tensor | undefined } {
+  const x = tensorAt(inputs, 0, 'X');
+  const w = tensorAt(inputs, 1, 'W');
+  const b = optTensor(inputs, 2);
+  checkFloat(x, 'X');
+  if (w.type !== x.type) throw new Error(`W has type ${w.type}, X has ${x.type}`);
+  if (b && b.type !== x.type) throw new Error(`B has type ${b.type}, X has ${x.type}`);
+  return { x, w, b };
 }
 
 /** Float data to compute on: Float64Array for float64, else Float32Array (decoding halves). */

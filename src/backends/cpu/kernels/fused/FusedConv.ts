@@ -1,7 +1,6 @@
 import type { KernelConfig } from '../../../backend.js';
-import { optTensor, tensorAt } from '../../util/tensor.js';
 import { convFloats } from '../conv/Conv.js';
-import { checkFloat, floatsOf, floatsTo } from '../conv/common.js';
+import { convInputs, floatsOf, floatsTo } from '../conv/common.js';
 import { FUSED_DOMAIN, activationFn } from './common.js';
 
 /**
@@ -15,12 +14,7 @@ export const fusedConvConfig: KernelConfig = {
   opType: 'FusedConv',
   domain: FUSED_DOMAIN,
   kernel: (inputs, ctx) => {
-    const x = tensorAt(inputs, 0, 'X');
-    const w = tensorAt(inputs, 1, 'W');
-    const b = optTensor(inputs, 2);
-    checkFloat(x, 'X');
-    if (w.type !== x.type) throw new Error(`W has type ${w.type}, X has ${x.type}`);
-    if (b && b.type !== x.type) throw new Error(`B has type ${b.type}, X has ${x.type}`);
+    const { x, w, b } = convInputs(inputs);
     const act = activationFn(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none'));
     const r = convFloats(floatsOf(x), x.dims, floatsOf(w), w.dims, b ? floatsOf(b) : null, ctx);
     if (act) {

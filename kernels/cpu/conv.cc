@@ -6,6 +6,7 @@
 
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
+#include "window.h"
 
 namespace onnxflow {
 
@@ -208,20 +209,8 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
 
 void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act) {
   const int64_t mult = p.M / p.group;
-  // Valid taps [lo, hi) per output row / column (kernel index k with o * s - pad + k * d inside the image).
-  auto ranges = [](int64_t n_out, int64_t s, int64_t pad, int64_t d, int64_t K, int64_t len, std::vector<int64_t>& lo,
-                   std::vector<int64_t>& hi) {
-    lo.resize(n_out), hi.resize(n_out);
-    for (int64_t o = 0; o < n_out; o++) {
-      const int64_t s0 = o * s - pad;
-      lo[o] = s0 >= 0 ? 0 : (-s0 + d - 1) / d;
-      hi[o] = s0 > len - 1 ? 0 : std::min<int64_t>(K, (len - 1 - s0) / d + 1);
-      if (hi[o] < lo[o]) hi[o] = lo[o];
-    }
-  };
-  std::vector<int64_t> hlo, hhi, wlo, whi;
-  ranges(p.OH, p.sh, p.ph, p.dh, p.KH, p.H, hlo, hhi);
-  ranges(p.OW, p.sw, p.pw, p.dw, p.KW, p.W, wlo, whi);
+  const TapRanges hr(p.OH, p.sh, p.ph, p.dh, p.KH, p.H), wr(p.OW, p.sw, p.pw, p.dw, p.KW, p.W);
+  const std::vector<int64_t>&hlo = hr.lo, &hhi = hr.hi, &wlo = wr.lo, &whi = wr.hi;
   auto plane = [&](int64_t t, int) {
     const int64_t n = t / p.M, m = t % p.M, c = m / mult;
     const float* xp = x + (n * p.C + c) * p.H * p.W;

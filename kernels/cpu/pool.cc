@@ -6,37 +6,16 @@
 #include <vector>
 
 #include "../runtime/thread_pool.h"
+#include "window.h"
 
 namespace onnxflow {
 
-namespace {
-
-// Taps k in [0, K) with s0 + k * d in [0, len): [lo, hi).
-inline void tap_range(int64_t s0, int64_t d, int64_t K, int64_t len, int64_t* lo, int64_t* hi) {
-  *lo = s0 >= 0 ? 0 : (-s0 + d - 1) / d;
-  *hi = s0 > len - 1 ? 0 : std::min<int64_t>(K, (len - 1 - s0) / d + 1);
-  if (*hi < *lo) *hi = *lo;
-}
-
-}  // namespace
-
 void pool2d_run(const Pool2dParams& p, const float* x, float* y) {
-  // Per output row / column: valid tap ranges and the include_pad counts, computed once.
-  std::vector<int64_t> hlo(p.OH), hhi(p.OH), hpad(p.OH), wlo(p.OW), whi(p.OW), wpad(p.OW);
-  for (int64_t o = 0; o < p.OH; o++) {
-    const int64_t s0 = o * p.sh - p.ph;
-    tap_range(s0, p.dh, p.KH, p.H, &hlo[o], &hhi[o]);
-    int64_t l, h;
-    tap_range(s0 + p.ph, p.dh, p.KH, p.H + p.ph + p.peh, &l, &h);  // in the padded extent
-    hpad[o] = h - l;
-  }
-  for (int64_t o = 0; o < p.OW; o++) {
-    const int64_t s0 = o * p.sw - p.pw;
-    tap_range(s0, p.dw, p.KW, p.W, &wlo[o], &whi[o]);
-    int64_t l, h;
-    tap_range(s0 + p.pw, p.dw, p.KW, p.W + p.pw + p.pew, &l, &h);
-    wpad[o] = h - l;
-  }
+  // Per output row / column: valid tap ranges and the include_pad counts (taps inside the padded
+  // extent), computed once.
+  const TapRanges hr(p.OH, p.sh, p.ph, p.dh, p.KH, p.H), wr(p.OW, p.sw, p.pw, p.dw, p.KW, p.W);
+  const TapRanges hpad(p.OH, p.sh, 0, p.dh, p.KH, p.H + p.ph + p.peh), wpad(p.OW, p.sw, 0, p.dw, p.KW, p.W + p.pw + p.pew);
+  const std::vector<int64_t>&hlo = hr.lo, &hhi = hr.hi, &wlo = wr.lo, &whi = wr.hi;
   const float lowest = -FLT_MAX, nan = std::numeric_limits<float>::quiet_NaN();
   auto plane = [&](int64_t c, int) {
     const float* xp = x + c * p.H * p.W;
@@ -62,7 +41,7 @@ void pool2d_run(const Pool2dParams& p, const float* x, float* y) {
             const float* row = xp + (h0 + kh * p.dh) * p.W + w0;
             for (int64_t kw = wlo[ow]; kw < whi[ow]; kw++) s += row[kw * p.dw];
           }
-          const int64_t n = p.include_pad ? hpad[oh] * wpad[ow] : (hhi[oh] - hlo[oh]) * (whi[ow] - wlo[ow]);
+          const int64_t n = p.include_pad ? (hpad.hi[oh] - hpad.lo[oh]) * (wpad.hi[ow] - wpad.lo[ow]) : (hhi[oh] - hlo[oh]) * (whi[ow] - wlo[ow]);
           r = n > 0 ? s / static_cast<float>(n) : nan;
         }
         yp[oh * p.OW + ow] = r;

@@ -24,7 +24,7 @@ T0=$(date +%s)
 OPENBLAS_NUM_THREADS=2 OMP_NUM_THREADS=2 $PY train_vae.py --steps 1000 --minutes "${1:-7}" --threads 2
 $PY train_unet.py --steps 8000 --batch 32 --minutes "${2:-45}" --latents 10000 --threads 1 > ckpt/unet.out 2>&1 &
 UNET=$!
-sleep 150   # the UNet reads ckpt/vae.pt (encoder) at its start and (decoder, for its sample grid) at its end
+sleep 150   # the UNet reads ckpt/vae.pt (encoder; its sample grid uses the stage-1 decoder) once, at its start
 $PY train_vae.py --decoder-only --steps 800 --minutes 6 --lr 1e-3 --threads 1
 $PY train_vae.py --decoder-only --steps 4000 --minutes "${3:-25}" --lr 5e-4 --edge 1.0 --threads 1
 wait $UNET

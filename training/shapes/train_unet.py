@@ -114,6 +114,12 @@ def main():
     ac = schedule()
     log = open(os.path.join(HERE, "ckpt", "unet.log"), "w")
     t0 = time.time(); c0 = time.process_time(); last_pause = t0; run = run_aux = 0.0
+    def save(step):
+        torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
+                    "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
+                    "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len,
+                    "ema_text_encoder": ema_te.state_dict(), "ema_unet": ema_unet.state_dict()}, os.path.join(HERE, "ckpt", "unet.pt"))
+
     for step in range(1, a.steps + 1):
         j = torch.from_numpy(rng.integers(0, a.latents, a.batch))
         x0 = lat[j]
@@ -168,19 +174,13 @@ def main():
             msg = f"step {step} loss {run:.4f} aux {run_aux:.4f} elapsed {time.time() - t0:.1f}s cpu {time.process_time() - c0:.1f}s"
             print(msg, flush=True); log.write(msg + "\n"); log.flush()
         if step % 500 == 0 or step == a.steps:
-            torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
-                        "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
-                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len,
-                        "ema_text_encoder": ema_te.state_dict(), "ema_unet": ema_unet.state_dict()}, os.path.join(HERE, "ckpt", "unet.pt"))
+            save(step)
         if time.time() - last_pause > 60:
             time.sleep(1.0); last_pause = time.time()
         if a.minutes and time.time() - t0 > 60 * a.minutes:
             print(f"time budget reached at step {step}", flush=True); log.write(f"stopped at step {step}\n")
             break
-    torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
-                "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
-                        "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len,
-                        "ema_text_encoder": ema_te.state_dict(), "ema_unet": ema_unet.state_dict()}, os.path.join(HERE, "ckpt", "unet.pt"))
+    save(step)
     msg = f"done: {step} steps in {time.time() - t0:.1f}s wall, {time.process_time() - c0:.1f}s cpu (+{t_pre:.1f}s latent precompute)"
     print(msg); log.write(msg + "\n"); log.close()
     # sanity grid of held-out prompts

@@ -103,8 +103,9 @@ def main():
             print(msg, flush=True)
             log.write(msg + "\n"); log.flush()
         if a.decoder_only and (step % 400 == 0):
-            print(f"  recon check (evaluator rule, 168 combos): {recon_check(enc, dec)}", flush=True)
-            log.write(f"  recon check step {step}: {recon_check(enc, dec)}\n")
+            r = recon_check(enc, dec)
+            print(f"  recon check (evaluator rule, 168 combos): {r}", flush=True)
+            log.write(f"  recon check step {step}: {r}\n")
         if time.time() - last_pause > 60:  # leave the machine a short gap now and then
             time.sleep(1.0)
             last_pause = time.time()

@@ -6,8 +6,8 @@
 //        [--out training/speech/out/evaluate]
 //
 // Runs the pipeline through the library API (loadPipeline + run, i.e. what `onnxflow run` does) with
-// chunkLengthS 0 (= the model's own window from preprocessor_config.json; the YAML default of 30 s is longer
-// than this model's 4 s window and is rejected by speech.features), language detection (language '') unless
+// chunkLengthS 0 (= the model's own window from preprocessor_config.json, also the YAML's default; a value
+// longer than this model's 4 s window is rejected by speech.features), language detection (language '') unless
 // --language is given, numBeams 1 (greedy) and each --beams value. WER = word-level Levenshtein distance /
 // reference words, over all utterances and per held-out group (voice / voice+speed / speed). When
 // out/torch_greedy.json (torch_decode.py) exists, the greedy transcripts are compared with PyTorch's.

@@ -91,13 +91,14 @@ def main():
     ap.add_argument("--ckpt", default=os.path.join(HERE, "ckpt", "model.pt"))
     ap.add_argument("--random", action="store_true", help="export the seeded initial weights (layout test)")
     ap.add_argument("--out", default=os.path.join(HERE, "out", SPEC["name"]))
+    ap.add_argument("--build", default=os.environ.get("ONNXFLOW_BUILD", ".build/h8"), help="onnxflow build folder for make_files.mjs")
     a = ap.parse_args()
     torch.manual_seed(0)
     model = Whisper(SPEC, TOK["vocab_size"]).eval()
     if not a.random:
         model.load_state_dict(torch.load(a.ckpt)["model"])
     os.makedirs(a.out, exist_ok=True)
-    subprocess.run(["node", os.path.join(HERE, "make_files.mjs"), "files", a.out], check=True, cwd=ROOT)
+    subprocess.run(["node", os.path.join(HERE, "make_files.mjs"), "files", a.out, "--build", a.build], check=True, cwd=ROOT)
     D, H = SPEC["d_model"], SPEC["heads"]
     dh = D // H
     frames = SPEC["chunk_length"] * 100
@@ -133,7 +134,7 @@ def main():
     embed = model.model.decoder.embed_tokens.weight.detach().numpy()
     for f in ("decoder_model.onnx", "decoder_with_past_model.onnx"):
         untie(os.path.join(a.out, f), embed)
-    subprocess.run(["node", os.path.join(HERE, "make_files.mjs"), "merge", a.out], check=True, cwd=ROOT)
+    subprocess.run(["node", os.path.join(HERE, "make_files.mjs"), "merge", a.out, "--build", a.build], check=True, cwd=ROOT)
     sizes = {}
     for f in ("encoder_model.onnx", "decoder_model.onnx", "decoder_with_past_model.onnx", "decoder_model_merged.onnx"):
         p = os.path.join(a.out, f)

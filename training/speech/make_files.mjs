@@ -7,8 +7,9 @@
 //       its leading space, is one token; then <|endoftext|> <|startoftranscript|> 99 languages <|translate|>
 //       <|transcribe|> <|startoflm|> <|startofprev|> <|nocaptions|> <|notimestamps|> and 1501 timestamps,
 //       Whisper's relative layout), config.json, generation_config.json, preprocessor_config.json
-//       (short window: model.json's chunk_length), and OUT_DIR/tokens.json (ids the training script uses).
-//   node training/speech/make_files.mjs merge OUT_DIR
+//       (short window: model.json's chunk_length), and OUT_DIR/../<name>.tokens.json (ids train.py and
+//       export.py read).
+//   node training/speech/make_files.mjs merge OUT_DIR  [--build .build/h8]
 //       decoder_model.onnx + decoder_with_past_model.onnx -> decoder_model_merged.onnx
 import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';

@@ -11,7 +11,7 @@ node training/speech/make_files.mjs files training/speech/out/digits-whisper --b
 $PY training/speech/prep.py heldout --n 200                                      # cache/heldout/*.wav, heldout.json
 $PY training/speech/prep.py train --n 16000 --workers 2                          # cache/train_feats.npy, train.json
 $PY training/speech/train.py --steps 100000 --minutes "$MIN" --batch 16 --lr 1e-3 --warmup 200 --threads 2 --eval-every 5   # ckpt/model.pt, ckpt/train.log
-$PY training/speech/export.py                                                    # out/digits-whisper/*.onnx
+$PY training/speech/export.py --build $BUILD                                     # out/digits-whisper/*.onnx
 $PY training/speech/torch_decode.py                                              # out/torch_greedy.json
 $PY training/speech/make_samples.py                                              # out/samples/
 node training/speech/check_export.mjs --build $BUILD > training/speech/out/check_export.txt

@@ -91,41 +91,50 @@ async function modelFeeds(path, dims) {
   return feeds;
 }
 
+/** Whole-model cases that `want` selects; a model folder is generated only when one of its cases is wanted. */
 async function modelCases() {
   const out = [];
+  const add = (name, make) => {
+    if (want({ name, group: 'models' })) out.push({ name, group: 'models', ...make() });
+  };
   const sd = (size) => lib.ensureStableDiffusion(size);
   const wh = (size) => lib.ensureWhisper(size);
-  const hidden = (dir) => JSON.parse(readFileSync(join(dir, 'unet/config.json'), 'utf8')).cross_attention_dim;
-  const tiny = sd('tiny');
-  const tinyLatent = JSON.parse(readFileSync(join(tiny, 'unet/config.json'), 'utf8')).sample_size;
-  out.push({ name: 'unet-tiny', group: 'models', shape: `sd-tiny UNet step, latents 2x4x${tinyLatent}x${tinyLatent}`, path: join(tiny, 'unet/model.onnx'),
-    dims: { batch: 2, height: tinyLatent, width: tinyLatent, sequence: 77, '*': 2 }, fix: { encoder_hidden_states: [2, 77, hidden(tiny)], sample: [2, 4, tinyLatent, tinyLatent] } });
+  const config = (dir) => JSON.parse(readFileSync(join(dir, 'unet/config.json'), 'utf8'));
+  add('unet-tiny', () => {
+    const tiny = sd('tiny');
+    const L = config(tiny).sample_size;
+    return { shape: `sd-tiny UNet step, latents 2x4x${L}x${L}`, path: join(tiny, 'unet/model.onnx'),
+      dims: { batch: 2, height: L, width: L, sequence: 77, '*': 2 }, fix: { encoder_hidden_states: [2, 77, config(tiny).cross_attention_dim], sample: [2, 4, L, L] } };
+  });
   // the pipelines' defaults: the trained shapes SD UNet (8x8 latents, CFG batch 2) and the trained
   // speech Whisper decoder (one token against 20 cached, 5 s of audio = 250 encoder frames)
   const shapes = join(ROOT, 'models', 'shapes-sd');
   if (existsSync(join(shapes, 'unet/model.onnx'))) {
-    out.push({ name: 'unet-shapes', group: 'models', shape: 'shapes-sd UNet step (default model), latents 2x4x8x8', path: join(shapes, 'unet/model.onnx'),
-      dims: { '*': 2 }, fix: { sample: [2, 4, 8, 8], encoder_hidden_states: [2, 77, hidden(shapes)] } });
+    add('unet-shapes', () => ({ shape: 'shapes-sd UNet step (default model), latents 2x4x8x8', path: join(shapes, 'unet/model.onnx'),
+      dims: { '*': 2 }, fix: { sample: [2, 4, 8, 8], encoder_hidden_states: [2, 77, config(shapes).cross_attention_dim] } }));
   }
   const speech = join(ROOT, 'models', 'speech-whisper');
   if (existsSync(join(speech, 'decoder_with_past_model.onnx'))) {
-    out.push({ name: 'decoder-token-speech', group: 'models', shape: 'speech-whisper decoder_with_past (default model), 1 token, 20 cached', path: join(speech, 'decoder_with_past_model.onnx'),
-      dims: { batch_size: 1, past_decoder_sequence_length: 20, encoder_sequence_length_out: 250, '*': 1 } });
+    add('decoder-token-speech', () => ({ shape: 'speech-whisper decoder_with_past (default model), 1 token, 20 cached', path: join(speech, 'decoder_with_past_model.onnx'),
+      dims: { batch_size: 1, past_decoder_sequence_length: 20, encoder_sequence_length_out: 250, '*': 1 } }));
   }
   if (!values['skip-base']) {
-    const base = sd('base');
-    const L = Number(values['base-latent']);
-    out.push({ name: 'unet-base', group: 'models', shape: `sd-base UNet step (1.26 GB), latents 2x4x${L}x${L}`, path: join(base, 'unet/model.onnx'), nativeOnly: true,
-      dims: { '*': 2 }, fix: { encoder_hidden_states: [2, 77, hidden(base)], sample: [2, 4, L, L] } });
+    add('unet-base', () => {
+      const base = sd('base');
+      const L = Number(values['base-latent']);
+      return { shape: `sd-base UNet step (1.26 GB), latents 2x4x${L}x${L}`, path: join(base, 'unet/model.onnx'), nativeOnly: true,
+        dims: { '*': 2 }, fix: { encoder_hidden_states: [2, 77, config(base).cross_attention_dim], sample: [2, 4, L, L] } };
+    });
   }
-  const VL = Number(values['vae-latent']);
-  const vaeDir = values['skip-base'] ? tiny : sd('base');
-  out.push({ name: 'vae-decoder', group: 'models', shape: `${values['skip-base'] ? 'sd-tiny' : 'sd-base'} VAE decoder, latents 1x4x${VL}x${VL}`, path: join(vaeDir, 'vae_decoder/model.onnx'),
-    dims: { '*': 1 }, fix: { latent_sample: [1, 4, VL, VL] } });
-  const wb = wh('base');
-  out.push({ name: 'whisper-encoder', group: 'models', shape: 'whisper-base encoder, 30 s (1x80x3000)', path: join(wb, 'encoder_model.onnx'), dims: { '*': 1 }, fix: { input_features: [1, 80, 3000] } });
-  out.push({ name: 'whisper-decoder-token', group: 'models', shape: 'whisper-base decoder_with_past, 1 token, 100 cached', path: join(wb, 'decoder_with_past_model.onnx'),
-    dims: { batch_size: 1, past_decoder_sequence_length: 100, encoder_sequence_length_out: 1500, '*': 1 } });
+  add('vae-decoder', () => {
+    const VL = Number(values['vae-latent']);
+    const vaeDir = sd(values['skip-base'] ? 'tiny' : 'base');
+    return { shape: `${values['skip-base'] ? 'sd-tiny' : 'sd-base'} VAE decoder, latents 1x4x${VL}x${VL}`, path: join(vaeDir, 'vae_decoder/model.onnx'),
+      dims: { '*': 1 }, fix: { latent_sample: [1, 4, VL, VL] } };
+  });
+  add('whisper-encoder', () => ({ shape: 'whisper-base encoder, 30 s (1x80x3000)', path: join(wh('base'), 'encoder_model.onnx'), dims: { '*': 1 }, fix: { input_features: [1, 80, 3000] } }));
+  add('whisper-decoder-token', () => ({ shape: 'whisper-base decoder_with_past, 1 token, 100 cached', path: join(wh('base'), 'decoder_with_past_model.onnx'),
+    dims: { batch_size: 1, past_decoder_sequence_length: 100, encoder_sequence_length_out: 1500, '*': 1 } }));
   return out;
 }
 
@@ -213,9 +222,7 @@ async function runners(c, rounds) {
 let peak = await probePeak(undefined);
 const rows = [];
 const cases = micro.filter(want);
-if (!sel.length || sel.includes('models') || sel.some((s) => s.startsWith('unet') || s.startsWith('vae') || s.startsWith('whisper'))) {
-  for (const c of await modelCases()) if (want(c)) cases.push(c);
-}
+cases.push(...(await modelCases()));
 for (const c of cases) {
   if (c.path && !c.feeds) {
     c.feeds = await modelFeeds(c.path, c.dims);

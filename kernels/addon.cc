@@ -178,6 +178,16 @@ void check(bool ok, Napi::Env env, const std::string& what) {
 }
 
 // Largest element index + 1 of a strided rows x K matrix at each offset.
+// A JS array of integers (dims, strides), as `what: 'key' must be an array` when it is not one.
+std::vector<int64_t> int_array(const Napi::Object& o, const char* key, const char* what) {
+  Napi::Value v = get(o, key);
+  check(v.IsArray(), o.Env(), std::string(what) + ": '" + key + "' must be an array");
+  Napi::Array a = v.As<Napi::Array>();
+  std::vector<int64_t> out(a.Length());
+  for (uint32_t i = 0; i < a.Length(); i++) out[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
+  return out;
+}
+
 void check_strided(Napi::Env env, const char* name, const F32& a, const std::vector<int64_t>& offs, int64_t batch,
                    int64_t rows, int64_t K, int64_t rs, int64_t ks) {
   check(rs >= 0 && ks >= 0, env, std::string(name) + ": negative stride");
@@ -565,14 +575,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   JobHolder h(env);
   const int op = static_cast<int>(num(o, "op"));
   check(op >= 0 && op <= 3, env, "binary: unknown op");
-  auto ints = [&](const char* key) {
-    Napi::Value v = get(o, key);
-    check(v.IsArray(), env, std::string("binary: '") + key + "' must be an array");
-    Napi::Array a = v.As<Napi::Array>();
-    std::vector<int64_t> out(a.Length());
-    for (uint32_t i = 0; i < a.Length(); i++) out[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
-    return out;
-  };
+  auto ints = [&](const char* key) { return int_array(o, key, "binary"); };
   auto dims = std::make_shared<std::vector<int64_t>>(ints("dims"));
   auto as = std::make_shared<std::vector<int64_t>>(ints("aStrides"));
   auto bs = std::make_shared<std::vector<int64_t>>(ints("bStrides"));
@@ -597,14 +600,7 @@ Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Napi::Object o = info[0].As<Napi::Object>();
   JobHolder h(env);
-  auto ints = [&](const char* key) {
-    Napi::Value v = get(o, key);
-    check(v.IsArray(), env, std::string("stridedCopy: '") + key + "' must be an array");
-    Napi::Array a = v.As<Napi::Array>();
-    std::vector<int64_t> out(a.Length());
-    for (uint32_t i = 0; i < a.Length(); i++) out[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
-    return out;
-  };
+  auto ints = [&](const char* key) { return int_array(o, key, "stridedCopy"); };
   auto dims = std::make_shared<std::vector<int64_t>>(ints("dims"));
   auto xs = std::make_shared<std::vector<int64_t>>(ints("xStrides"));
   const int rank = static_cast<int>(dims->size());

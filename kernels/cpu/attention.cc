@@ -6,6 +6,7 @@
 #include <cstring>
 #include <limits>
 #include <map>
+#include <memory>
 #include <new>
 #include <utility>
 #include <vector>
@@ -39,8 +40,7 @@ inline void apply_masks(const AttentionParams& p, int64_t t, int64_t i, int64_t 
   }
   if (p.mask) {
     const float* m = p.mask + p.mo[t] + i * p.mi + j0 * p.mj;
-    if (p.mj == 1) v.binary(s, 1, m, 1, s, nk, 0);
-    else if (p.mj == 0) v.binary(s, 1, m, 0, s, nk, 0);
+    if (p.mj <= 1) v.binary(s, 1, m, static_cast<int>(p.mj), s, nk, 0);  // contiguous or broadcast mask row
     else for (int64_t j = 0; j < nk; j++) s[j] += m[j * p.mj];
   }
   if (p.causal) {
@@ -117,10 +117,12 @@ void attention_run(const AttentionParams& p, const float* q, const float* k, con
     slot_of[t] = it.first->second;
   }
   const int64_t kPer = round_up(p.Skv, NR) * p.D, vPer = round_up(p.Dv, NR) * p.Skv;
-  std::vector<float> kvp(static_cast<size_t>(firsts.size() * (kPer + vPer)));
+  // uninitialised (pack_panels writes every element, padding lanes included): no memset of what can be
+  // tens of MB (SD: 16 entries x (4096 x 40 + 48 x 4096) floats)
+  std::unique_ptr<float[]> kvp(new float[static_cast<size_t>(std::max<int64_t>(1, firsts.size() * (kPer + vPer)))]);
   auto pack_kv = [&](int64_t s, int) {
     const int64_t t = firsts[s];
-    float* dst = kvp.data() + s * (kPer + vPer);
+    float* dst = kvp.get() + s * (kPer + vPer);
     pack_panels(k + p.ko[t], p.ks, p.kd, p.Skv, p.D, NR, 1.f, dst);
     pack_panels(v + p.vo[t], 1, p.vs, p.Dv, p.Skv, NR, 1.f, dst + kPer);
   };
@@ -129,7 +131,7 @@ void attention_run(const AttentionParams& p, const float* q, const float* k, con
     const int64_t qb = t % qblocks, e = t / qblocks;
     const int64_t i0 = qb * BQ, nq = std::min(BQ, p.Sq - i0);
     const float* qp = q + p.qo[e] + i0 * p.qs;
-    const float* kpk = kvp.data() + slot_of[e] * (kPer + vPer);  // packed K
+    const float* kpk = kvp.get() + slot_of[e] * (kPer + vPer);  // packed K
     const float* vpk = kpk + kPer;                                // packed V
     float* qa = t_qa.get(static_cast<size_t>(round_up(nq, MR) * p.D));
     float* S = t_s.get(static_cast<size_t>(BQ * ldS));

@@ -6,6 +6,7 @@
 
 #include "../runtime/scratch.h"
 #include "../runtime/thread_pool.h"
+#include "vec.h"
 #include "window.h"
 
 namespace onnxflow {
@@ -211,6 +212,7 @@ void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, cons
   const int64_t mult = p.M / p.group;
   const TapRanges hr(p.OH, p.sh, p.ph, p.dh, p.KH, p.H), wr(p.OW, p.sw, p.pw, p.dw, p.KW, p.W);
   const std::vector<int64_t>&hlo = hr.lo, &hhi = hr.hi, &wlo = wr.lo, &whi = wr.hi;
+  const VecOps& vo = active_vec();  // the activation as conv2d's GEMM epilogue applies it, a row at a time
   auto plane = [&](int64_t t, int) {
     const int64_t n = t / p.M, m = t % p.M, c = m / mult;
     const float* xp = x + (n * p.C + c) * p.H * p.W;
@@ -227,8 +229,9 @@ void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, cons
           const float* wr = wp + kh * p.KW;
           for (int64_t kw = wlo[ow]; kw < whi[ow]; kw++) s += wr[kw] * row[kw * p.dw];
         }
-        yp[oh * p.OW + ow] = act == Act::None ? s : apply_act(s, act);
+        yp[oh * p.OW + ow] = s;
       }
+      if (act != Act::None) vo.bias_act(yp + oh * p.OW, static_cast<int>(p.OW), 0.f, nullptr, static_cast<int>(act));
     }
   };
   const int64_t planes = p.N * p.M;

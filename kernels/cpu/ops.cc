@@ -78,12 +78,12 @@ void layer_norm_run(const float* a, const float* b, const float* gamma, const fl
 void softmax_run(const float* x, float* y, int64_t rows, int64_t D, bool log) {
   const VecOps& v = active_vec();
   chunked(rows, std::max<int64_t>(1, 8192 / std::max<int64_t>(1, D)), [&](int64_t r0, int64_t r1) {
+    std::vector<float> tmp(log ? D : 0);  // log-softmax: the exponentials (y may be x), one buffer per chunk
     for (int64_t r = r0; r < r1; r++) {
       const float* xr = x + r * D;
       float* yr = y + r * D;
       const float mx = v.row_max(xr, D);
       if (log) {
-        std::vector<float> tmp(D);
         const float s = v.exp_sum(xr, tmp.data(), D, mx);
         const float sub = mx + std::log(s);
         v.binary(xr, 1, &sub, 0, yr, D, 1);

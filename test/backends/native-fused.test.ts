@@ -75,6 +75,7 @@ const ACTS: [string, string, (v: number) => number][] = [
   ['SiLU', 'none', (v) => v / (1 + Math.exp(-v))],
   ['Gelu', 'none', (v) => 0.5 * v * (1 + erf(v / Math.SQRT2))],
   ['Gelu', 'tanh', (v) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v ** 3)))],
+  ['QuickGelu', 'none', (v) => v / (1 + Math.exp(-1.702 * v))], // native: the product, then the activation in TS
 ];
 
 function erf(x: number): number {

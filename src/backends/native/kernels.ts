@@ -13,7 +13,7 @@ import { poolGeometry } from '../cpu/kernels/conv/pool.js';
 import { convTransposeGeometry } from '../cpu/kernels/conv/ConvTranspose.js';
 import { NativeAct, type Conv2dGeometry, type NativeAddon } from './addon.js';
 import { cachedPack, primePack } from './pack-cache.js';
-import { erfc } from '../cpu/kernels/math/special.js';
+import { activationFn } from '../cpu/kernels/fused/common.js';
 
 type Inputs = readonly (Value | undefined)[];
 
@@ -232,7 +232,8 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
 
   // ---- MatMul / FusedGemm: numpy matmul with batch broadcasting; constant B packed once. FusedGemm
   // adds transA / transB (swap the operand's last two axes) and a bias + activation epilogue.
-  interface MatMulOpts { transA: boolean; transB: boolean; bias?: Float32Array; act: NativeAct }
+  /** `post`: an activation the addon has no code for (QuickGelu), applied in place after the product. */
+  interface MatMulOpts { transA: boolean; transB: boolean; bias?: Float32Array; act: NativeAct; post?: (v: number) => number }
   const plainOpts: MatMulOpts = { transA: false, transB: false, act: NativeAct.None };
 
   const matMulLike = (op: string, domain: string, opts: MatMulOpts | undefined, inputs: Inputs, ctx: KernelContext) => {
@@ -266,11 +267,15 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
   const matMul: KernelFn = (inputs, ctx) => matMulLike('MatMul', '', plainOpts, inputs, ctx);
   const fusedGemm: KernelFn = (inputs, ctx) => {
     const bias = optTensor(inputs, 2);
-    const act = actCode(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none'));
+    const name = ctx.attrs.string('activation', '');
+    const approx = ctx.attrs.string('gelu_approximate', 'none');
+    // QuickGelu (CLIP's MLP) has no addon code: the product runs native, the activation after it
+    const post = name === 'QuickGelu' ? activationFn(name, approx, ctx.attrs.float('alpha', 1.702)) : undefined;
+    const act = post ? NativeAct.None : actCode(name, approx);
     const ok = act !== undefined && (!bias || bias.type === 'float32');
     const opts = ok ? {
       transA: ctx.attrs.int('transA', 0) !== 0, transB: ctx.attrs.int('transB', 0) !== 0,
-      bias: bias ? (bias.data as Float32Array) : undefined, act: act!,
+      bias: bias ? (bias.data as Float32Array) : undefined, act: act!, post,
     } : undefined;
     return matMulLike('FusedGemm', FUSED, opts, inputs, ctx);
   };
@@ -301,6 +306,8 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       const [aOff, bOff] = batchOffsets(batch, [aBatch, bBatch], [M * K, bPer]);
       await addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, b: b0, bPacked, bRs, bKs, bOffsets: bOff, c: C, colBias, act, sync });
     }
+    const post = opts.post;
+    if (post) for (let i = 0; i < C.length; i++) C[i] = post(C[i]!);
     return [new Tensor('float32', C, outDims)];
   }
 
@@ -372,7 +379,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
   // ---- Conv / FusedConv: 1-D and 2-D, any groups but depthwise (direct cpu loop), as packed implicit
   // GEMM; FusedConv's bias + activation run in the GEMM epilogue.
   const convLike = (op: string, domain: string, act: NativeAct | undefined, inputs: Inputs, ctx: KernelContext) => {
-    const fb = () => (domain ? fusedConvFallback(inputs, ctx) : fallback(op, inputs, ctx));
+    const fb = () => fallback(op, inputs, ctx, domain);
     const x = tensorAt(inputs, 0, 'X');
     const w = tensorAt(inputs, 1, 'W');
     const bias = optTensor(inputs, 2);
@@ -421,27 +428,6 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
   const conv: KernelFn = (inputs, ctx) => convLike('Conv', '', NativeAct.None, inputs, ctx);
   const fusedConv: KernelFn = (inputs, ctx) =>
     convLike('FusedConv', FUSED, actCode(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none')), inputs, ctx);
-
-  /** FusedConv the native path does not take: the cpu FusedConv when there is one, else cpu Conv + the activation. */
-  async function fusedConvFallback(inputs: Inputs, ctx: KernelContext): Promise<Value[]> {
-    const k = cpu('FusedConv', ctx.opset, FUSED);
-    if (k) return k(inputs, ctx);
-    const name = ctx.attrs.string('activation', '');
-    const approx = ctx.attrs.string('gelu_approximate', 'none');
-    const act = actCode(name, approx);
-    if (act === undefined) throw new Error(`FusedConv: unknown activation '${name}' (gelu_approximate '${approx}')`);
-    const [y] = await fallback('Conv', inputs, ctx);
-    if (act === NativeAct.None) return [y!];
-    const t = y as Tensor;
-    const Y = t.data as Float32Array;
-    const f = act === NativeAct.Relu ? (v: number) => (v > 0 ? v : 0)
-      : act === NativeAct.Silu ? (v: number) => v / (1 + Math.exp(-v))
-      : act === NativeAct.GeluTanh ? (v: number) => 0.5 * v * (1 + Math.tanh(Math.sqrt(2 / Math.PI) * (v + 0.044715 * v * v * v)))
-      : (v: number) => 0.5 * v * erfc(-v * Math.SQRT1_2);
-    const out = new Float32Array(Y.length);
-    for (let i = 0; i < Y.length; i++) out[i] = f(Y[i]!);
-    return [new Tensor('float32', out, t.dims)];
-  }
 
   async function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): Promise<Value[]> {
     const info = addon.info();

@@ -114,6 +114,8 @@ export class InferenceSession {
   private readonly shapeValues = new PlanCache<ShapeValues>(4);
   private replayShapes = true;
   private inputsByName?: Map<string, ValueInfo>;
+  /** Every graph input (initializer-backed ones too, which a feed may override), in order: the cache key's order. */
+  private keyNames?: string[];
 
   /**
    * `model` is the model as loaded; `optimizedModel` is what runs (the graph optimizer's output at
@@ -236,7 +238,7 @@ export class InferenceSession {
     // records every value's size.
     let arena: RunArena | undefined;
     let sizes: Map<string, ValueSpec> | undefined;
-    const key = this.useArena || this.replayShapes ? shapeKey(bound) : '';
+    const key = this.useArena || this.replayShapes ? shapeKey(bound, (this.keyNames ??= this.model.graph.inputs.map((i) => i.name))) : '';
     let shapes: ShapeRun | undefined;
     if (this.replayShapes) {
       const kept = this.shapeValues.peek(key);
@@ -308,10 +310,14 @@ function weightData(g: Graph, out = new Set<unknown>()): Set<unknown> {
   return out;
 }
 
-/** `name:type[d0,d1]` per input, `;`-separated: the arena plan cache's key. */
-function shapeKey(bound: Map<string, Value>): string {
+/**
+ * `name:type[d0,d1]` per input in the model's input order (not the feeds object's key order, so
+ * `{ a, b }` and `{ b, a }` share plans), `;`-separated: the arena plan and shape replay caches' key.
+ */
+function shapeKey(bound: Map<string, Value>, names: readonly string[]): string {
   let key = '';
-  for (const [k, v] of bound) {
+  for (const k of names) {
+    const v = bound.get(k) ?? null;
     if (key) key += ';';
     key += k;
     if (v instanceof Tensor) {

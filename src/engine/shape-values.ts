@@ -110,8 +110,17 @@ export class ShapeValues {
     this.byStep.set(step, kept);
   }
 
-  /** `v`, or a copy when its storage is a kept value's (a run's result must not alias the cache). */
+  /** `v`, or a copy when its storage is a kept value's (a run's result must not alias the cache); sequences element by element. */
   detach(v: Value): Value {
+    if (Array.isArray(v)) {
+      let changed = false;
+      const out = v.map((x) => {
+        const y = this.detach(x) as typeof x;
+        if (y !== x) changed = true;
+        return y;
+      });
+      return changed ? out : v;
+    }
     if (v instanceof Tensor && !Array.isArray(v.data) && this.buffers.has(bufferOf.call(v.data as ArrayBufferView))) {
       return new Tensor(v.type, (v.data as Float32Array).slice(), v.dims);
     }

@@ -3,7 +3,7 @@
 // data (NonZero, a Reshape to a computed shape) keeps running. Results must be those of a fresh run.
 import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
-import { makeGraph, makeModel, makeNode, makeTensor, makeTensorValueInfo as vi } from '../../src/onnx/builder.js';
+import { makeGraph, makeModel, makeNode, makeSequenceType, makeTensor, makeTensorType, makeTensorValueInfo as vi, makeValueInfo } from '../../src/onnx/builder.js';
 import { InferenceSession } from '../../src/engine/session.js';
 import { buildPlan } from '../../src/engine/plan.js';
 import { cpuBackend } from '../../src/backends/cpu/index.js';
@@ -78,6 +78,25 @@ describe('shape-derived steps', () => {
     const b = await s.run({ x: f32([1, 1, 1, 1, 1, 0], [6]), target: i64([3, 2]) });
     expect([ints(a.nzs), ints(a.ys), ints(a.xs)]).toEqual([[1, 3], [2, 3], [6]]);
     expect([ints(b.nzs), ints(b.ys), ints(b.xs)]).toEqual([[1, 5], [3, 2], [6]]);
+  });
+
+  it('keys plans by the model\'s input order, not the feeds object\'s; sequence outputs do not alias the cache', async () => {
+    const model = makeModel(makeGraph([
+      makeNode('Shape', ['x'], ['s']),
+      makeNode('Add', ['x', 'y'], ['z']),
+      makeNode('SequenceConstruct', ['s'], ['seq']),
+    ], 'order', [vi('x', 'float32', ['n']), vi('y', 'float32', ['n'])], [vi('z', 'float32'), makeValueInfo('seq', makeSequenceType(makeTensorType('int64')))]), { opsets: { '': 17 } });
+    const ops: string[] = [];
+    const s = await InferenceSession.create(model, { hooks: { onNode: (e) => ops.push(e.opType) } });
+    const x = f32([1, 2, 3], [3]), y = f32([4, 5, 6], [3]);
+    const first = await s.run({ x, y });
+    ops.length = 0;
+    const second = await s.run({ y, x });
+    expect(ops).not.toContain('Shape'); // replayed: the same key in the other key order
+    for (const r of [first, second]) (r.seq as unknown as Tensor[])[0]!.data[0] = 42n;
+    const third = await s.run({ x, y });
+    expect(ints((third.seq as unknown as Tensor[])[0])).toEqual([3]);
+    expect([...(third.z!.data as Float32Array)]).toEqual([5, 7, 9]);
   });
 
   const unet = 'models/shapes-sd/unet/model.onnx';

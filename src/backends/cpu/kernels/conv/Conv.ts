@@ -127,11 +127,20 @@ function depthwise(
   }
 }
 
-function conv(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tensor[] {
+/**
+ * The convolution of a Conv / FusedConv node: float32 and float64 outputs are written straight into the
+ * run's storage (the arena when there is one), other float types through a float32 copy.
+ */
+export function convOutput(inputs: readonly (Value | undefined)[], ctx: KernelContext): { x: Tensor; r: { data: FloatArray; dims: number[] } } {
   const { x, w, b } = convInputs(inputs);
   const direct = x.type === 'float32' || x.type === 'float64';
   const r = convFloats(floatsOf(x), x.dims, floatsOf(w), w.dims, b ? floatsOf(b) : null, ctx,
     direct ? (dims) => outArray(ctx, 0, x.type, dims) as FloatArray : undefined);
+  return { x, r };
+}
+
+function conv(inputs: readonly (Value | undefined)[], ctx: KernelContext): Tensor[] {
+  const { x, r } = convOutput(inputs, ctx);
   return [floatsTo(x.type, r.data, r.dims)];
 }
 

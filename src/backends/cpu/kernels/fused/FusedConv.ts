@@ -1,6 +1,6 @@
 import type { KernelConfig } from '../../../backend.js';
-import { convFloats } from '../conv/Conv.js';
-import { convInputs, floatsOf, floatsTo } from '../conv/common.js';
+import { convOutput } from '../conv/Conv.js';
+import { floatsTo } from '../conv/common.js';
 import { FUSED_DOMAIN, activationFn } from './common.js';
 
 /**
@@ -14,9 +14,8 @@ export const fusedConvConfig: KernelConfig = {
   opType: 'FusedConv',
   domain: FUSED_DOMAIN,
   kernel: (inputs, ctx) => {
-    const { x, w, b } = convInputs(inputs);
     const act = activationFn(ctx.attrs.string('activation', ''), ctx.attrs.string('gelu_approximate', 'none'));
-    const r = convFloats(floatsOf(x), x.dims, floatsOf(w), w.dims, b ? floatsOf(b) : null, ctx);
+    const { x, r } = convOutput(inputs, ctx);
     if (act) {
       const Y = r.data;
       for (let i = 0; i < Y.length; i++) Y[i] = act(Y[i]!);

@@ -5,6 +5,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { expectClose } from '../helpers/close.js';
 import { InferenceSession } from '../../src/engine/session.js';
 import { Tensor } from '../../src/ir/tensor.js';
 import type { Graph, Model } from '../../src/ir/graph.js';
@@ -158,17 +159,6 @@ function kPermCount(g: Graph): number {
     if (x.opType === 'FusedAttention' && x.attrs.k_perm) n++;
   }
   return n;
-}
-
-/** max |a - b| relative to the reference's scale (max |b|, at least 1). */
-function expectClose(a: Tensor, b: Tensor, tol: number, label: string) {
-  expect(a.dims, label).toEqual(b.dims);
-  const x = a.data as Float32Array;
-  const y = b.data as Float32Array;
-  let err = 0;
-  let scale = 1;
-  for (let i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(x[i]! - y[i]!)); scale = Math.max(scale, Math.abs(y[i]!)); }
-  expect(err / scale, label).toBeLessThanOrEqual(tol);
 }
 
 describe.each(CASES)('optimizer on $name', (c) => {

@@ -2,6 +2,7 @@
 // text-to-image, img2img, guidance wiring, shapes seen by hooks, schedulers, determinism and agreement
 // with onnxruntime-node. The trained default model's output is checked in trained-models.test.ts.
 import { describe, expect, it } from 'vitest';
+import { psnr } from '../helpers/image.js';
 import {
   Tensor, encodePng, loadPipeline, runPipeline, type RgbImage, type StageEvent, type StageAfterEvent,
 } from '../../src/index.js';
@@ -12,13 +13,6 @@ const prompt = 'a red circle on a blue background';
 const TINY = { modelDir: 'builtin:sd-tiny' };
 
 const images = (out: Record<string, unknown>) => out.images as RgbImage[];
-
-function psnr(a: RgbImage, b: RgbImage): number {
-  let se = 0;
-  for (let i = 0; i < a.data.length; i++) se += (a.data[i]! - b.data[i]!) ** 2;
-  const mse = se / a.data.length;
-  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
-}
 
 describe('Stable Diffusion (tiny model)', () => {
   it('turns a prompt into a 64x64 image, byte-identical for the same seed', async () => {

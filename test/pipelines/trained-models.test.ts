@@ -5,19 +5,13 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { psnr } from '../helpers/image.js';
 import { readImage, runPipeline, type RgbImage } from '../../src/index.js';
 import { nativeStatus } from '../../src/backends/native/index.js';
 // @ts-expect-error plain JS module without types
 import { classify } from '../../training/shapes/evaluate.mjs';
 
 const SD = 'pipelines/stable-diffusion.yaml';
-
-function psnr(a: RgbImage, b: RgbImage): number {
-  let se = 0;
-  for (let i = 0; i < a.data.length; i++) se += (a.data[i]! - b.data[i]!) ** 2;
-  const mse = se / a.data.length;
-  return mse === 0 ? Infinity : 10 * Math.log10((255 * 255) / mse);
-}
 
 async function draw(prompt: string, backend: string): Promise<RgbImage> {
   const { images } = await runPipeline(SD, prompt, { seed: 42, backend });

@@ -5,6 +5,7 @@
 // and the cases left alone (the Transpose read elsewhere or a graph output). Outputs match the
 // unoptimized graph and onnxruntime-node within 1e-4; the shape rule gives the right output shape.
 import { describe, expect, it } from 'vitest';
+import { expectElementwiseClose } from '../helpers/close.js';
 import { intsAttr, makeGraph, makeModel, makeNode, makeTensor, makeTensorValueInfo as vi } from '../../src/onnx/builder.js';
 import type { Model, Node } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -51,13 +52,8 @@ async function check(m: Model, feeds: Record<string, Tensor>, absorbed: boolean,
   const out = await (await InferenceSession.create(opt, { graphOptimizationLevel: 'disabled' })).run(feeds);
   const ort = await runOrt(encodeModel(m), feeds);
   for (const k of Object.keys(ref)) {
-    const got = out[k] as Tensor;
-    for (const want of [ref[k] as Tensor, ort[k]!]) {
-      expect(got.dims).toEqual(want.dims);
-      let err = 0;
-      (got.data as Float32Array).forEach((v, i) => { err = Math.max(err, Math.abs(v - (want.data as Float32Array)[i]!) / Math.max(1, Math.abs((want.data as Float32Array)[i]!))); });
-      expect(err, k).toBeLessThanOrEqual(1e-4);
-    }
+    expectElementwiseClose(out[k] as Tensor, ref[k] as Tensor, `${k} vs unoptimized`);
+    expectElementwiseClose(out[k] as Tensor, ort[k]!, `${k} vs onnxruntime`);
   }
 }
 
@@ -106,11 +102,8 @@ describe('FusedAttention absorbs the Transpose of K (k_perm)', () => {
       const ref = (await (await InferenceSession.create(m, { graphOptimizationLevel: 'disabled' })).run(f)).y as Tensor;
       const out = (await (await InferenceSession.create(opt, { graphOptimizationLevel: 'disabled' })).run(f)).y as Tensor;
       const ort = (await runOrt(encodeModel(m), f)).y!;
-      for (const want of [ref, ort]) {
-        let err = 0;
-        (out.data as Float32Array).forEach((x, i) => { err = Math.max(err, Math.abs(x - (want.data as Float32Array)[i]!) / Math.max(1, Math.abs((want.data as Float32Array)[i]!))); });
-        expect(err).toBeLessThanOrEqual(1e-4);
-      }
+      expectElementwiseClose(out, ref, 'vs unoptimized');
+      expectElementwiseClose(out, ort, 'vs onnxruntime');
     }
   });
 

@@ -2,7 +2,7 @@
 // Compiled with -mavx2 -mfma; only called after cpuid/xgetbv say so.
 #include <immintrin.h>
 
-#include "exp_avx2.h"
+#include "../../cpu/vec.h"
 
 #include "../../cpu/microkernel.h"
 
@@ -111,34 +111,9 @@ void kernel_6x16_sa(int64_t kc, const float* a, int64_t lda, const float* b, flo
   }
 }
 
-float row_max_avx2(const float* x, int64_t n) {
-  __m256 m = _mm256_set1_ps(-__builtin_inff());
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) m = _mm256_max_ps(m, _mm256_loadu_ps(x + i));
-  alignas(32) float l[8];
-  _mm256_store_ps(l, m);
-  float r = row_max_scalar(x + i, n - i);
-  for (float v : l) r = v > r ? v : r;
-  return r;
-}
-
-// exp(x - sub) with the Cephes expf polynomial, 8 lanes; 0 below -87.
-float exp_sum_avx2(float* x, int64_t n, float sub) {
-  const __m256 vsub = _mm256_set1_ps(sub), lo = _mm256_set1_ps(-87.0f);
-  __m256 acc = _mm256_setzero_ps();
-  int64_t i = 0;
-  for (; i + 8 <= n; i += 8) {
-    const __m256 xi = _mm256_sub_ps(_mm256_loadu_ps(x + i), vsub);
-    const __m256 v = _mm256_andnot_ps(_mm256_cmp_ps(xi, lo, _CMP_LT_OQ), exp8_avx2(xi));
-    _mm256_storeu_ps(x + i, v);
-    acc = _mm256_add_ps(acc, v);
-  }
-  alignas(32) float l[8];
-  _mm256_store_ps(l, acc);
-  float s = exp_sum_scalar(x + i, n - i, sub);
-  for (float v : l) s += v;
-  return s;
-}
+// The softmax primitives of the microkernel table are the AVX2 VecOps' (one implementation).
+float row_max_avx2(const float* x, int64_t n) { return vec_avx2().row_max(x, n); }
+float exp_sum_avx2(float* x, int64_t n, float sub) { return vec_avx2().exp_sum(x, x, n, sub); }
 
 const MicroKernel kAvx2 = {
     "avx2", 6, 16, 256, 6 * 16, 512,

@@ -133,6 +133,16 @@ void binary_run(const float* a, const int64_t* as, const float* b, const int64_t
   });
 }
 
+// Element offset (strides xs) of the o-th index, row-major, over the first `lead` dims.
+static int64_t strided_offset(int64_t o, const int64_t* dims, const int64_t* xs, int lead) {
+  int64_t off = 0;
+  for (int d = lead - 1; d >= 0; d--) {
+    off += (o % dims[d]) * xs[d];
+    o /= dims[d];
+  }
+  return off;
+}
+
 void strided_copy_run(const float* x, const int64_t* xs, float* y, const int64_t* dims, int rank) {
   if (rank >= 2 && xs[rank - 2] == 1 && xs[rank - 1] != 1 && dims[rank - 2] >= 8 && dims[rank - 1] >= 8) {
     // The two innermost axes swapped (K^T): 16 x 16 tiles, so reads and writes both stay in cache lines.
@@ -143,13 +153,7 @@ void strided_copy_run(const float* x, const int64_t* xs, float* y, const int64_t
     chunked(outer * rt, std::max<int64_t>(1, 16384 / (16 * C)), [&](int64_t t0, int64_t t1) {
       for (int64_t t = t0; t < t1; t++) {
         const int64_t o = t / rt, r0 = (t % rt) * 16, r1 = std::min(R, r0 + 16);
-        int64_t rem = o, xo = 0;
-        for (int d = rank - 3; d >= 0; d--) {
-          const int64_t idx = rem % dims[d];
-          rem /= dims[d];
-          xo += idx * xs[d];
-        }
-        const float* src = x + xo;
+        const float* src = x + strided_offset(o, dims, xs, rank - 2);
         float* dst = y + o * R * C;
         for (int64_t c0 = 0; c0 < C; c0 += 16) {
           const int64_t c1 = std::min(C, c0 + 16);
@@ -165,13 +169,7 @@ void strided_copy_run(const float* x, const int64_t* xs, float* y, const int64_t
   for (int i = 0; i + 1 < rank; i++) outer *= dims[i];
   chunked(outer, std::max<int64_t>(1, 16384 / std::max<int64_t>(1, inner)), [&](int64_t o0, int64_t o1) {
     for (int64_t o = o0; o < o1; o++) {
-      int64_t rem = o, xo = 0;
-      for (int d = rank - 2; d >= 0; d--) {
-        const int64_t idx = rem % dims[d];
-        rem /= dims[d];
-        xo += idx * xs[d];
-      }
-      const float* src = x + xo;
+      const float* src = x + strided_offset(o, dims, xs, rank - 1);
       float* dst = y + o * inner;
       if (is == 1) std::memcpy(dst, src, inner * sizeof(float));
       else for (int64_t j = 0; j < inner; j++) dst[j] = src[j * is];

@@ -42,19 +42,13 @@ export interface SessionOptions {
   enableCpuMemArena?: boolean;
 }
 
-/** Activation memory of one run at given input dims (see `InferenceSession.memoryReport`). */
-export interface MemoryReport {
+/**
+ * Activation memory of one run at given input dims (see `InferenceSession.memoryReport`): the arena
+ * plan's figures (engine/arena.ts ArenaPlan), its size as `arenaBytes`, and the weights held.
+ */
+export interface MemoryReport extends Pick<ArenaPlan, 'naiveBytes' | 'peakLiveBytes' | 'buffers' | 'aliases' | 'inPlace' | 'unplanned'> {
   /** Bytes of the run's arena: the planned peak activation memory. */
   arenaBytes: number;
-  /** Sum of every planned intermediate's bytes (no reuse). */
-  naiveBytes: number;
-  /** Largest sum of simultaneously live intermediates (lower bound for arenaBytes). */
-  peakLiveBytes: number;
-  buffers: number;
-  aliases: number;
-  inPlace: number;
-  /** Intermediates not in the arena (unknown size before the run, non-numeric, read by a subgraph). */
-  unplanned: number;
   /**
    * Initializer bytes the running graph holds (subgraphs included, each storage counted once), and how
    * many of them the loaded model shares (held once).

@@ -96,20 +96,21 @@ export class Executor {
   }
 
   /**
-   * Run `graph` with `inputs` bound by name; returns every graph output in order. With `arena`
-   * (main graph only), kernels allocate planned outputs in it; outputs never point into it. With
-   * `sizes`, the type and bytes of every value produced are recorded (to plan an arena from).
+   * Run the main graph `graph` with `inputs` bound by name; returns every graph output in order. With
+   * `arena`, kernels allocate planned outputs in it; outputs never point into it. With `sizes`, the
+   * type and bytes of every value produced are recorded (to plan an arena from). With `shapes`, the
+   * shape-derived values are recorded or replayed (engine/shape-values.ts). Subgraphs run through runGraph.
    */
-  run(graph: Graph, inputs: Map<string, Value>, parent?: Frame, isSubgraph = false, arena?: RunArena, sizes?: Map<string, ValueSpec>, shapes?: ShapeRun): Promise<Value[]> {
+  run(graph: Graph, inputs: Map<string, Value>, opts: { arena?: RunArena; sizes?: Map<string, ValueSpec>; shapes?: ShapeRun } = {}): Promise<Value[]> {
     try {
-      const plan = this.plan(graph, isSubgraph);
-      const frame = this.frame(plan, parent);
+      const plan = this.plan(graph, false);
+      const frame = this.frame(plan, undefined);
       const values = frame.values;
       for (const [k, v] of inputs) {
         const i = plan.slotOf.get(k);
         if (i !== undefined) values[i] = v;
       }
-      return this.exec(frame, arena, sizes, shapes);
+      return this.exec(frame, opts.arena, opts.sizes, opts.shapes);
     } catch (e) {
       return Promise.reject(e);
     }

@@ -246,7 +246,7 @@ export class InferenceSession {
     }
     let values: Value[];
     try {
-      values = await this.executor!.run(graph, bound, undefined, false, arena, sizes, shapes);
+      values = await this.executor!.run(graph, bound, { arena, sizes, shapes });
     } finally {
       if (arena) {
         this.arenaPool.release(arena.buffer);

@@ -9,7 +9,7 @@ import type { Graph, Node } from '../ir/graph.js';
 import type { DataType, NumericArray } from '../ir/dtype.js';
 import { Tensor } from '../ir/tensor.js';
 import { KernelError, OnnxflowError } from '../errors.js';
-import { ABSENT, type Plan, type PlanContext, type PlannedNode, type Slot, buildPlan } from './plan.js';
+import { ABSENT, type Plan, type PlanContext, type PlannedNode, type Slot, buildPlan, shapeDerivedOf } from './plan.js';
 import { type RunArena, arenaAlloc, fence, observe } from './arena-run.js';
 import type { ShapeRun } from './shape-values.js';
 import type { ValueSpec } from './arena.js';
@@ -143,7 +143,7 @@ export class Executor {
     const { plan, values } = frame;
     const onNode = this.hooks.onNode;
     const steps = plan.steps;
-    const derived = shapes ? plan.shapeDerived : undefined;
+    const derived = shapes ? shapeDerivedOf(plan) : undefined;
     const replay = shapes?.replay ? shapes.values.byStep : undefined;
     for (let s = 0; s < steps.length; s++) {
       const step = steps[s]!;

@@ -45,8 +45,12 @@ export interface Plan {
   /** Slots of the graph's inputs and outputs, in order. */
   inputSlots: Int32Array;
   outputSlots: Int32Array;
-  /** Per step, 1 when its outputs depend only on the input shapes (main graphs; all 0 in subgraphs). */
-  shapeDerived: Uint8Array;
+  /**
+   * Per step, 1 when its outputs depend only on the input shapes (main graphs; all 0 in subgraphs).
+   * Computed on first use (`shapeDerivedOf`): a plan built only to check a graph never needs it.
+   */
+  shapeDerived?: Uint8Array;
+  isSubgraph: boolean;
 }
 
 export interface PlanContext {
@@ -158,8 +162,12 @@ export function buildPlan(graph: Graph, ctx: PlanContext, isSubgraph: boolean): 
   for (const [k, t] of initializers) initial[slotOf.get(k)!] = t;
   const outerNames = names.slice(local);
   const outerSlots = Int32Array.from(outerNames, (n) => slotOf.get(n)!);
-  const shapeDerived = isSubgraph ? new Uint8Array(steps.length) : shapeDerivedSteps(graph, steps, initializers);
-  return { graph, steps, initializers, slotOf, initial, outerNames, outerSlots, inputSlots, outputSlots, shapeDerived };
+  return { graph, steps, initializers, slotOf, initial, outerNames, outerSlots, inputSlots, outputSlots, isSubgraph };
+}
+
+/** The plan's shape-derived step flags (engine/shape-values.ts), computed once. */
+export function shapeDerivedOf(plan: Plan): Uint8Array {
+  return (plan.shapeDerived ??= plan.isSubgraph ? new Uint8Array(plan.steps.length) : shapeDerivedSteps(plan.graph, plan.steps, plan.initializers));
 }
 
 const EMPTY = new Int32Array(0);

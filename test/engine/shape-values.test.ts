@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { existsSync } from 'node:fs';
 import { makeGraph, makeModel, makeNode, makeSequenceType, makeTensor, makeTensorType, makeTensorValueInfo as vi, makeValueInfo } from '../../src/onnx/builder.js';
 import { InferenceSession } from '../../src/engine/session.js';
-import { buildPlan } from '../../src/engine/plan.js';
+import { buildPlan, shapeDerivedOf } from '../../src/engine/plan.js';
 import { cpuBackend } from '../../src/backends/cpu/index.js';
 import type { Model } from '../../src/ir/graph.js';
 import { Tensor } from '../../src/ir/tensor.js';
@@ -15,7 +15,7 @@ const f32 = (v: number[], dims: number[]) => new Tensor('float32', Float32Array.
 const ints = (t: unknown) => [...((t as Tensor).data as BigInt64Array)].map(Number);
 
 function flagsOf(model: Model): number[] {
-  return [...buildPlan(model.graph, { backend: cpuBackend, opsets: model.opsets, functions: new Map() }, false).shapeDerived];
+  return [...shapeDerivedOf(buildPlan(model.graph, { backend: cpuBackend, opsets: model.opsets, functions: new Map() }, false))];
 }
 
 /** y = Reshape(x, [Shape(x)[0], -1]) and the flattened size as a second output: torch's flatten. */

@@ -20,6 +20,16 @@ class PatchOperand : public Operand {
 
   const float* block(int64_t b, int64_t r0, int64_t rc, int64_t k0, int64_t kc, int P, float* buf,
                      int64_t* panel_stride) const override {
+    gather(b, r0, rc, k0, kc, P, buf, kc * P);
+    *panel_stride = kc * P;
+    return buf;
+  }
+
+  /**
+   * Positions [r0, r0 + rc) x k [k0, k0 + kc) of batch b as panels of P positions: k's row of panel j
+   * at dst[j * panel_stride + k * P] (so a k range can be gathered straight into a full-K layout).
+   */
+  void gather(int64_t b, int64_t r0, int64_t rc, int64_t k0, int64_t kc, int P, float* buf, int64_t panel_stride) const {
     const Conv2dParams& p = p_;
     const int64_t n = b / p.group, g = b % p.group, Cg = p.C / p.group;
     const float* xb = x_ + (n * p.C + g * Cg) * p.H * p.W;
@@ -27,21 +37,18 @@ class PatchOperand : public Operand {
     // one run of an input row (strided when sw > 1). Computed once per block, so the loop over
     // k = (c, kh, kw) below does no division (a few per k made the gather, not the FMAs, the cost
     // of convolutions on small images such as 8x8 latents).
-    struct Seg {
-      int32_t dst;  // offset in the packed block for k = 0: panel * kc * P + lane
-      int32_t len;
-      int64_t ih0, iw0;  // input row / column of the first position's window origin
-    };
     thread_local std::vector<Seg> segs;
     segs.clear();
     for (int64_t i = 0; i < rc;) {
       const int64_t q = r0 + i, oh = q / p.OW, ow = q % p.OW;
       const int64_t lane = i % P;
       const int64_t len = std::min<int64_t>({p.OW - ow, rc - i, P - lane});
-      segs.push_back({static_cast<int32_t>((i / P) * kc * P + lane), static_cast<int32_t>(len), oh * p.sh - p.ph,
+      segs.push_back({static_cast<int32_t>((i / P) * panel_stride + lane), static_cast<int32_t>(len), oh * p.sh - p.ph,
                       ow * p.sw - p.pw});
       i += len;
     }
+    const bool inside = p.ph == 0 && p.pw == 0 && (p.OH - 1) * p.sh + (p.KH - 1) * p.dh < p.H &&
+                        (p.OW - 1) * p.sw + (p.KW - 1) * p.dw < p.W;
     const int64_t panels = (rc + P - 1) / P;
     const int64_t tail = rc - (panels - 1) * P;  // lanes used in the last panel
     int64_t c = k0 / (p.KH * p.KW), r = k0 % (p.KH * p.KW);
@@ -50,35 +57,19 @@ class PatchOperand : public Operand {
       const int64_t dy = kh * p.dh, dx = kw * p.dw;
       const float* xc = xb + c * p.H * p.W;
       float* bk = buf + k * P;
-      for (const Seg& sg : segs) {
-        float* d = bk + sg.dst;
-        const int len = sg.len;
-        const int64_t ih = sg.ih0 + dy;
-        if (ih < 0 || ih >= p.H) {
-          for (int t = 0; t < len; t++) d[t] = 0.f;
-          continue;
+      if (inside && p.sw == 1) {
+        // every window inside X (a padded copy): each segment is a plain run, no bounds to check
+        const float* base = xc + dy * p.W + dx;
+        for (const Seg& sg : segs) {
+          const float* src = base + sg.ih0 * p.W + sg.iw0;
+          float* d = bk + sg.dst;
+          for (int t = 0; t < sg.len; t++) d[t] = src[t];
         }
-        const float* src = xc + ih * p.W;
-        const int64_t iw = sg.iw0 + dx;
-        if (p.sw == 1) {
-          if (iw >= 0 && iw + len <= p.W) {
-            std::memcpy(d, src + iw, len * sizeof(float));
-            continue;
-          }
-          int t = 0;
-          for (; t < len && iw + t < 0; t++) d[t] = 0.f;
-          const int hi = static_cast<int>(std::min<int64_t>(len, p.W - iw));
-          for (; t < hi; t++) d[t] = src[iw + t];
-          for (; t < len; t++) d[t] = 0.f;
-        } else {
-          for (int t = 0; t < len; t++) {
-            const int64_t w = iw + t * p.sw;
-            d[t] = (w >= 0 && w < p.W) ? src[w] : 0.f;
-          }
-        }
+      } else {
+        gather_checked(segs, xc, dy, dx, bk);
       }
       if (tail < P) {
-        float* d = bk + (panels - 1) * kc * P;
+        float* d = bk + (panels - 1) * panel_stride;
         for (int64_t j = tail; j < P; j++) d[j] = 0.f;
       }
       if (++kw == p.KW) {
@@ -86,11 +77,52 @@ class PatchOperand : public Operand {
         if (++kh == p.KH) kh = 0, c++;
       }
     }
-    *panel_stride = kc * P;
-    return buf;
   }
 
  private:
+  struct Seg {
+    int32_t dst;  // offset in the packed block for k = 0: panel * panel_stride + lane
+    int32_t len;
+    int64_t ih0, iw0;  // input row / column of the first position's window origin
+  };
+
+  /** One k's row of every segment with bounds checks (zeros outside X). */
+  void gather_checked(const std::vector<Seg>& segs, const float* xc, int64_t dy, int64_t dx, float* bk) const {
+    const Conv2dParams& p = p_;
+    for (const Seg& sg : segs) {
+      float* d = bk + sg.dst;
+      const int len = sg.len;
+      const int64_t ih = sg.ih0 + dy;
+      if (ih < 0 || ih >= p.H) {
+        for (int t = 0; t < len; t++) d[t] = 0.f;
+        continue;
+      }
+      const float* src = xc + ih * p.W;
+      const int64_t iw = sg.iw0 + dx;
+      if (p.sw == 1) {
+        if (iw >= 0 && iw + len <= p.W) {
+          // short runs (small images) as an inline loop: a memcpy call per run cost more than the copy
+          if (len <= 16) {
+            for (int t = 0; t < len; t++) d[t] = src[iw + t];
+          } else {
+            std::memcpy(d, src + iw, len * sizeof(float));
+          }
+          continue;
+        }
+        int t = 0;
+        for (; t < len && iw + t < 0; t++) d[t] = 0.f;
+        const int hi = static_cast<int>(std::min<int64_t>(len, p.W - iw));
+        for (; t < hi; t++) d[t] = src[iw + t];
+        for (; t < len; t++) d[t] = 0.f;
+      } else {
+        for (int t = 0; t < len; t++) {
+          const int64_t w = iw + t * p.sw;
+          d[t] = (w >= 0 && w < p.W) ? src[w] : 0.f;
+        }
+      }
+    }
+  }
+
   const Conv2dParams& p_;
   const float* x_;
 };
@@ -110,10 +142,17 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
     thread_local Scratch t_patches;
     float* bp = t_patches.get(static_cast<size_t>(batch * per));
     std::vector<int64_t> offs(batch);
-    for (int64_t b = 0; b < batch; b++) {
-      offs[b] = b * per;
-      int64_t stride = 0;
-      patches.block(b, 0, P, 0, Kc, NR, bp + b * per, &stride);
+    for (int64_t b = 0; b < batch; b++) offs[b] = b * per;
+    // gathered in k chunks on all threads (serially this was a third of a small conv's time)
+    const int64_t chunk = 64, chunks = (Kc + chunk - 1) / chunk;
+    auto gather = [&](int64_t t, int) {
+      const int64_t b = t / chunks, k0 = (t % chunks) * chunk, kc = std::min(chunk, Kc - k0);
+      patches.gather(b, 0, P, k0, kc, NR, bp + b * per + k0 * NR, Kc * NR);
+    };
+    if (batch * per < 16384 || batch * chunks == 1) {
+      for (int64_t t = 0; t < batch * chunks; t++) gather(t, 0);
+    } else {
+      ThreadPool::global().parallel_for(batch * chunks, gather);
     }
     PackedOperand B(bp, Kc, offs);
     call.B = &B;

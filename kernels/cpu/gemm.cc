@@ -40,7 +40,7 @@ const MicroKernel* g_kernel = [] {
   return k;
 }();
 
-thread_local Scratch t_abuf, t_bbuf;
+thread_local Scratch t_abuf, t_bbuf, t_apre;
 
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 inline int64_t ceil_div(int64_t x, int64_t m) { return (x + m - 1) / m; }
@@ -153,9 +153,15 @@ void gemm_run(const GemmCall& g) {
     const char* e = std::getenv("ONNXFLOW_NATIVE_PAR_FLOPS");
     return e ? std::max(0.0, std::atof(e)) : 6e6;
   }();
-  // Except a few rows against a large B (GEMV-like, memory-bound): streaming 8 MB+ of B from DRAM
-  // goes about 1.5x faster on two threads (measured 0.69 vs 0.47 ms for 1 x 768 x 3072, cold).
-  const bool stream = M <= 4 && static_cast<double>(N) * K * g.batch >= 2e6;
+  // Except a few rows against a large B (GEMV-like, memory-bound): streaming B goes faster on all
+  // threads from 256 KB up (the pool's wake-up is a few microseconds; a 1 MB weight takes ~70 us to
+  // stream on one core).
+  static const double stream_floats = [] {
+    const char* e = std::getenv("ONNXFLOW_NATIVE_STREAM_FLOATS");
+    return e ? std::max(0.0, std::atof(e)) : 65536.0;
+  }();
+  const bool small_m = M <= 4;
+  const bool stream = small_m && static_cast<double>(N) * K * g.batch >= stream_floats;
   const int T = flops < par_flops && !stream ? 1 : pool.size();
   // K blocks of equal depth (at most 1.5x the nominal kc): no thin remainder block.
   static const int64_t kc_env = [] {
@@ -163,7 +169,8 @@ void gemm_run(const GemmCall& g) {
     return e ? std::max(16, std::atoi(e)) : 0;
   }();
   const int64_t kc_nominal = kc_env ? kc_env : uk.kc;
-  const int64_t kblocks = ceil_div(K, kc_nominal + kc_nominal / 2);
+  // A few rows: the A block is tiny, so take K whole and read each B panel as one sequential stream.
+  const int64_t kblocks = small_m && g.B_prepacked ? 1 : ceil_div(K, kc_nominal + kc_nominal / 2);
   const int64_t KC = round_up(ceil_div(K, kblocks), 4);
   // A prepacked (conv weights): take every row in one block so the gathered B block is packed once
   // and reused by all of them (bounded so the A block stays in L2).
@@ -190,6 +197,24 @@ void gemm_run(const GemmCall& g) {
     while (count() < want && mc > MR) mc = round_up(mc / 2, MR);
   }
   const int64_t mt = ceil_div(M, mc), nt = ceil_div(N, nc);
+  // A in one row block shared by several column-block tasks (GEMV-like and other thin products):
+  // pack it once here rather than once per task (for one row against a 512-wide B that re-pack took
+  // over half of the product's time).
+  const Operand* A = g.A;
+  std::unique_ptr<PackedOperand> a_once;
+  const int64_t a_per = round_up(M, MR) * K;
+  if (!g.A_prepacked && mt == 1 && nt > 1 && a_per * g.batch <= (int64_t{1} << 20)) {
+    float* buf = t_apre.get(static_cast<size_t>(a_per * g.batch));
+    std::vector<int64_t> offs(static_cast<size_t>(g.batch));
+    for (int64_t b = 0; b < g.batch; b++) {
+      int64_t ps;
+      offs[b] = b * a_per;
+      const float* p = g.A->block(b, 0, M, 0, K, MR, buf + offs[b], &ps);
+      if (p != buf + offs[b]) std::memcpy(buf + offs[b], p, static_cast<size_t>(a_per) * sizeof(float));
+    }
+    a_once = std::make_unique<PackedOperand>(buf, K, std::move(offs));
+    A = a_once.get();
+  }
 
   auto task = [&](int64_t t, int) {
     const int64_t b = t / (mt * nt);
@@ -208,7 +233,7 @@ void gemm_run(const GemmCall& g) {
       const int acc = (g.accumulate || k0 > 0) ? 1 : 0;
       int64_t bps, aps;
       const float* bp = g.B->block(b, n0, ncur, k0, kc, NR, bbuf, &bps);
-      const float* ap = g.A->block(b, m0, mcur, k0, kc, MR, abuf, &aps);
+      const float* ap = A->block(b, m0, mcur, k0, kc, MR, abuf, &aps);
       for (int64_t jr = 0; jr < ncur; jr += NR) {
         const int nr = static_cast<int>(std::min<int64_t>(NR, ncur - jr));
         const float* bpanel = bp + (jr / NR) * bps;

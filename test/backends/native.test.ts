@@ -189,6 +189,13 @@ if (!status.available) {
           await check('MatMul', { a: [300, 520], b: [520, 270] }, [300, 270], {}, ['b'], 'MatMul 300x520x270');
           await check('MatMul', { a: [8, 75, 64], b: [8, 64, 75] }, [8, 75, 75], {}, [], 'MatMul batched 8x75x64x75');
           await check('Conv', { x: [1, 32, 30, 30], w: [48, 32, 3, 3], b: [48] }, [1, 48, 30, 30], { pads: intsAttr([1, 1, 1, 1]) }, ['w', 'b'], 'Conv 32->48 30x30');
+          // small images: patches gathered once into packed panels, in k chunks on every thread
+          await check('Conv', { x: [2, 40, 6, 7], w: [20, 40, 3, 3], b: [20] }, [2, 20, 6, 7], { pads: intsAttr([1, 1, 1, 1]) }, ['w', 'b'], 'Conv 40->20 6x7 batch 2');
+          await check('Conv', { x: [3, 24, 9, 9], w: [16, 24, 3, 3] }, [3, 16, 5, 5], { pads: intsAttr([1, 1, 1, 1]), strides: intsAttr([2, 2]) }, ['w'], 'Conv 24->16 9x9 stride 2 batch 3');
+          // a few rows against a wide B on every thread: A packed once for all column blocks
+          await check('MatMul', { a: [1, 300], b: [300, 257] }, [1, 257], {}, ['b'], 'MatMul 1x300x257 const B');
+          await check('MatMul', { a: [3, 256], b: [256, 300] }, [3, 300], {}, [], 'MatMul 3x256x300');
+          await check('MatMul', { a: [2, 3, 256], b: [2, 256, 300] }, [2, 3, 300], {}, [], 'MatMul batched 2x3x256x300');
         });
       });
     }

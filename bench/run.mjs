@@ -6,7 +6,7 @@
 // native / ort speed ratio, process RSS growth) and writes JSON to bench/results/.
 //
 // Usage: node bench/run.mjs [--runs 5] [--cases gemm,attn,conv,models | names] [--skip-base] [--cpu]
-//          [--base-latent 32] [--vae-latent 16] [--settle 30] [--out bench/results/bench.json]
+//          [--base-latent 32] [--vae-latent 16] [--settle 30] [--warm-ms 1000] [--out bench/results/bench.json]
 // $ONNXFLOW_DIST picks the compiled engine (default dist/). Timings on a shared machine are noisy:
 // backends run interleaved (one call each per round) so load hits them alike; compare the ratios.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
@@ -20,9 +20,9 @@ const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '5' }, cases: { type: 'string', default: '' },
   'skip-base': { type: 'boolean', default: false }, cpu: { type: 'boolean', default: false },
   'base-latent': { type: 'string', default: '32' }, 'vae-latent': { type: 'string', default: '16' },
-  settle: { type: 'string', default: '30' }, out: { type: 'string', default: 'bench/results/bench.json' },
+  settle: { type: 'string', default: '30' }, 'warm-ms': { type: 'string', default: '1000' }, out: { type: 'string', default: 'bench/results/bench.json' },
 } });
-const runs = Number(values.runs), settle = Number(values.settle);
+const runs = Number(values.runs), settle = Number(values.settle), warmMs = Number(values['warm-ms']);
 const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 const dist = resolve(process.env.ONNXFLOW_DIST ?? 'dist');
 const lib = await import(pathToFileURL(`${dist}/index.js`).href);
@@ -157,9 +157,12 @@ async function timeInterleaved(runners, rounds) {
     for (const [k, r] of Object.entries(runners)) {
       if (i >= r.rounds) continue;
       if (settle > 0) await new Promise((res) => setTimeout(res, settle));
-      const t0 = performance.now();
-      await r.run();
-      times[k].push(performance.now() - t0);
+      // quick models run in bursts, back to back as a decoder's tokens or a sampler's steps do
+      for (let j = 0; j < r.burst; j++) {
+        const t0 = performance.now();
+        await r.run();
+        times[k].push(performance.now() - t0);
+      }
     }
   }
   const out = {};
@@ -210,11 +213,20 @@ async function runners(c, rounds) {
       run = () => s.run(c.feeds);
     }
     let rss = process.memoryUsage.rss();
-    for (let i = 0; i < 2; i++) {
+    // Warm-up: at least two runs, and for native / cpu until --warm-ms has passed (at most 500 runs) so
+    // that V8 has optimized the executor and kernel code, as it has in a pipeline that runs a model per
+    // step or token; onnxruntime has no JIT but gets the same treatment.
+    const w0 = performance.now();
+    let last = 0;
+    for (let i = 0; i < 2 || (b !== 'cpu' && performance.now() - w0 < warmMs && i < 500); i++) {
+      const t = performance.now();
       await run();
+      last = performance.now() - t;
       rss = Math.max(rss, process.memoryUsage.rss());
     }
-    r[b] = { run, rounds: b === 'cpu' ? Math.min(rounds, 2) : rounds, rssDeltaMB: (rss - rss0) / 2 ** 20 };
+    // quick models get more timed rounds, in bursts of 5 (their run-to-run spread is wider)
+    const quick = b !== 'cpu' && last < 20;
+    r[b] = { run, rounds: b === 'cpu' ? Math.min(rounds, 2) : quick ? Math.max(rounds, 12) : rounds, burst: quick ? 5 : 1, rssDeltaMB: (rss - rss0) / 2 ** 20 };
   }
   return r;
 }
@@ -230,7 +242,7 @@ for (const c of cases) {
   }
   const n = c.group === 'models' ? Math.max(2, Math.ceil(runs / 2)) : c.flops < 1e8 ? runs * 20 : runs;
   const rs = await runners(c, c.nativeOnly ? 2 : n);
-  const t = await timeInterleaved(rs, c.nativeOnly ? 2 : n);
+  const t = await timeInterleaved(rs, Math.max(0, ...Object.values(rs).map((x) => x.rounds)));
   const row = { case: c.name, group: c.group, shape: c.shape, gflop: c.flops ? c.flops / 1e9 : undefined };
   for (const [b, x] of Object.entries(t)) {
     row[b] = { bestMs: x.best, medianMs: x.median, runs: x.runs, rssDeltaMB: x.rssDeltaMB, gflops: c.flops ? c.flops / 1e9 / (x.best / 1e3) : undefined };

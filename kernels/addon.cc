@@ -7,6 +7,7 @@
 #include <napi.h>
 
 #include <cmath>
+#include <deque>
 #include <functional>
 #include <memory>
 #include <string>
@@ -90,18 +91,60 @@ struct JobHolder {
   Napi::Promise start(bool sync = false) { return job->start(sync); }
 };
 
+// The argument names of a positional entry point, in the order JS passes their values; the index of
+// a name is looked up by the address of the literal each reader passes (strcmp only the first time).
+struct Keys {
+  std::vector<std::string> names;
+  mutable std::unordered_map<const char*, int> at;
+  int find(const char* key) const {
+    auto it = at.find(key);
+    if (it != at.end()) return it->second;
+    int i = -1;
+    for (size_t j = 0; j < names.size(); j++)
+      if (names[j] == key) i = static_cast<int>(j);
+    at.emplace(key, i);
+    return i;
+  }
+};
+
 // Property names as JS strings made once per environment (addon instance data): `o.Get("name")`
-// would build and internalize the string on every read, about a tenth of a small kernel call. The
-// strings live in a referenced array (Node-API 8 cannot reference a string itself).
+// would build and internalize the string on every read. The strings live in a referenced array
+// (Node-API 8 cannot reference a string itself). `fast` holds the key lists of the positional entry
+// points (see Args), owned here so they live as long as the functions that point at them.
 struct AddonData {
   Napi::ObjectReference names;
   std::unordered_map<const char*, uint32_t> index;
+  std::deque<Keys> fast;
 };
 
-Napi::Value get(const Napi::Object& o, const char* key) {
-  Napi::Env env = o.Env();
+// A call's named arguments: either one object ({ M, N, a, ... }) or, for the positional variant of an
+// entry point (made by `positional(name, keys)`), the values themselves in the order of its key list.
+// Reading a property of an object costs a V8 lookup (a few hundred ns, a dozen or more per call); a
+// positional argument is a plain read, which takes small kernels' call overhead from ~6 to ~1 us.
+class Args {
+ public:
+  explicit Args(const Napi::CallbackInfo& info)
+      : info_(info), keys_(static_cast<const Keys*>(info.Data())),
+        obj_(keys_ ? Napi::Object()
+                   : info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(info.Env())) {}
+  Napi::Env Env() const { return info_.Env(); }
+  Napi::Value get(const char* key) const;
+
+ private:
+  const Napi::CallbackInfo& info_;
+  const Keys* keys_;
+  Napi::Object obj_;
+};
+
+Napi::Value Args::get(const char* key) const {
+  Napi::Env env = info_.Env();
+  if (keys_) {
+    const int i = keys_->find(key);
+    if (i < 0) throw Napi::Error::New(env, std::string("positional call: argument '") + key + "' is not in its key list");
+    return static_cast<size_t>(i) < info_.Length() ? info_[i] : env.Undefined();
+  }
   AddonData* d = env.GetInstanceData<AddonData>();
-  if (!d) return o.Get(key);
+  if (!d) return obj_.Get(key);
   if (d->names.IsEmpty()) d->names = Napi::Persistent(Napi::Object(env, Napi::Array::New(env)));
   Napi::Object names = d->names.Value();
   auto it = d->index.find(key);
@@ -110,10 +153,12 @@ Napi::Value get(const Napi::Object& o, const char* key) {
     names.Set(i, Napi::String::New(env, key));
     it = d->index.emplace(key, i).first;
   }
-  return o.Get(names.Get(it->second));
+  return obj_.Get(names.Get(it->second));
 }
 
-int64_t num(const Napi::Object& o, const char* key, int64_t dflt = INT64_MIN) {
+Napi::Value get(const Args& o, const char* key) { return o.get(key); }
+
+int64_t num(const Args& o, const char* key, int64_t dflt = INT64_MIN) {
   Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) {
     if (dflt == INT64_MIN) throw Napi::TypeError::New(o.Env(), std::string("missing number '") + key + "'");
@@ -125,14 +170,14 @@ int64_t num(const Napi::Object& o, const char* key, int64_t dflt = INT64_MIN) {
   return static_cast<int64_t>(d);
 }
 
-double fnum(const Napi::Object& o, const char* key, double dflt) {
+double fnum(const Args& o, const char* key, double dflt) {
   Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) return dflt;
   if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a number");
   return v.As<Napi::Number>().DoubleValue();
 }
 
-bool flag(const Napi::Object& o, const char* key) {
+bool flag(const Args& o, const char* key) {
   Napi::Value v = get(o, key);
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : false;
 }
@@ -143,7 +188,7 @@ struct F32 {
 };
 
 // A Float32Array field (optional: returns empty when absent); pins it in the job.
-F32 f32(const Napi::Object& o, const char* key, Job* job, bool required) {
+F32 f32(const Args& o, const char* key, Job* job, bool required) {
   Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) {
     if (required) throw Napi::TypeError::New(o.Env(), std::string("missing Float32Array '") + key + "'");
@@ -158,7 +203,7 @@ F32 f32(const Napi::Object& o, const char* key, Job* job, bool required) {
 }
 
 // Per-batch offsets from a Float64Array (empty when absent); checked against `batch`.
-std::vector<int64_t> offsets(const Napi::Object& o, const char* key, int64_t batch) {
+std::vector<int64_t> offsets(const Args& o, const char* key, int64_t batch) {
   Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) return {};
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
@@ -173,15 +218,19 @@ std::vector<int64_t> offsets(const Napi::Object& o, const char* key, int64_t bat
   return out;
 }
 
+// The message is built only on failure (a std::string per check cost a malloc on every call).
+void check(bool ok, Napi::Env env, const char* what, const char* detail = "") {
+  if (!ok) throw Napi::RangeError::New(env, std::string(what) + detail);
+}
 void check(bool ok, Napi::Env env, const std::string& what) {
   if (!ok) throw Napi::RangeError::New(env, what);
 }
 
 // Largest element index + 1 of a strided rows x K matrix at each offset.
 // A JS array of integers (dims, strides), as `what: 'key' must be an array` when it is not one.
-std::vector<int64_t> int_array(const Napi::Object& o, const char* key, const char* what) {
+std::vector<int64_t> int_array(const Args& o, const char* key, const char* what) {
   Napi::Value v = get(o, key);
-  check(v.IsArray(), o.Env(), std::string(what) + ": '" + key + "' must be an array");
+  if (!v.IsArray()) check(false, o.Env(), std::string(what) + ": '" + key + "' must be an array");
   Napi::Array a = v.As<Napi::Array>();
   std::vector<int64_t> out(a.Length());
   for (uint32_t i = 0; i < a.Length(); i++) out[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
@@ -190,11 +239,11 @@ std::vector<int64_t> int_array(const Napi::Object& o, const char* key, const cha
 
 void check_strided(Napi::Env env, const char* name, const F32& a, const std::vector<int64_t>& offs, int64_t batch,
                    int64_t rows, int64_t K, int64_t rs, int64_t ks) {
-  check(rs >= 0 && ks >= 0, env, std::string(name) + ": negative stride");
+  check(rs >= 0 && ks >= 0, env, name, ": negative stride");
   const int64_t span = (rows > 0 && K > 0) ? (rows - 1) * rs + (K - 1) * ks + 1 : 0;
   for (int64_t b = 0; b < (offs.empty() ? 1 : batch); b++) {
     const int64_t o = offs.empty() ? 0 : offs[b];
-    check(o >= 0 && o + span <= a.length, env, std::string(name) + ": out of bounds");
+    check(o >= 0 && o + span <= a.length, env, name, ": out of bounds");
   }
 }
 
@@ -225,7 +274,7 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 // packPanels({ src, rs, ks, rows, K, count, srcStride, dst, dstStride, P, scale }) -> Promise
 Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   F32 src = f32(o, "src", h.job, true), dst = f32(o, "dst", h.job, true);
   const int64_t rs = num(o, "rs"), ks = num(o, "ks"), rows = num(o, "rows"), K = num(o, "K");
@@ -250,7 +299,7 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
 //        c, cOffsets?, ldc, accumulate?, rowBias?, colBias?, act? }) -> Promise
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   const MicroKernel& uk = active_kernel();
   const int64_t M = num(o, "M"), N = num(o, "N"), K = num(o, "K"), batch = num(o, "batch", 1);
@@ -306,7 +355,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-Conv2dParams conv_params(const Napi::Object& o) {
+Conv2dParams conv_params(const Args& o) {
   Conv2dParams p;
   p.N = num(o, "N"), p.C = num(o, "C"), p.H = num(o, "H"), p.W = num(o, "W");
   p.M = num(o, "M"), p.group = num(o, "group", 1);
@@ -323,14 +372,14 @@ Conv2dParams conv_params(const Napi::Object& o) {
 }
 
 Napi::Value Conv2dPackedSize(const Napi::CallbackInfo& info) {
-  Conv2dParams p = conv_params(info[0].As<Napi::Object>());
+  Conv2dParams p = conv_params(Args(info));
   return Napi::Number::New(info.Env(), static_cast<double>(conv2d_packed_weight_floats(p)));
 }
 
 // conv2dPackWeight({ ...geometry, w, packed }) -> Promise
 Napi::Value Conv2dPackWeight(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   Conv2dParams p = conv_params(o);
   F32 w = f32(o, "w", h.job, true), packed = f32(o, "packed", h.job, true);
@@ -347,22 +396,22 @@ struct ConvIO {
   F32 x, y, bias;
   int act = 0;
 };
-ConvIO conv_io(const Napi::Object& o, Job* job, const std::string& what) {
+ConvIO conv_io(const Args& o, Job* job, const char* what) {
   Napi::Env env = o.Env();
   ConvIO c;
   c.p = conv_params(o);
   c.x = f32(o, "x", job, true), c.y = f32(o, "y", job, true), c.bias = f32(o, "bias", job, false);
   c.act = static_cast<int>(num(o, "act", 0));
-  check(c.act >= 0 && c.act <= 4, env, what + ": unknown activation");
-  check(c.x.length == c.p.N * c.p.C * c.p.H * c.p.W, env, what + ": X has the wrong size");
-  check(c.y.length == c.p.N * c.p.M * c.p.OH * c.p.OW, env, what + ": Y has the wrong size");
-  check(!c.bias.data || c.bias.length == c.p.M, env, what + ": bias has the wrong size");
+  check(c.act >= 0 && c.act <= 4, env, what, ": unknown activation");
+  check(c.x.length == c.p.N * c.p.C * c.p.H * c.p.W, env, what, ": X has the wrong size");
+  check(c.y.length == c.p.N * c.p.M * c.p.OH * c.p.OW, env, what, ": Y has the wrong size");
+  check(!c.bias.data || c.bias.length == c.p.M, env, what, ": bias has the wrong size");
   return c;
 }
 
 // conv2d({ ...geometry, x, packed, bias?, y, act? }) -> Promise
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(info.Env());
   const ConvIO c = conv_io(o, h.job, "conv2d");
   F32 packed = f32(o, "packed", h.job, true);
@@ -373,7 +422,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
 
 // depthwise2d({ ...geometry, x, w, bias?, y, act? }) -> Promise (C / group == 1, W unpacked)
 Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(info.Env());
   const ConvIO c = conv_io(o, h.job, "depthwise2d");
   F32 w = f32(o, "w", h.job, true);
@@ -385,7 +434,7 @@ Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
 
 // convTranspose2d({ N, C, H, W, M, group, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, x, w, bias?, y }) -> Promise
 Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(info.Env());
   const ConvIO c = conv_io(o, h.job, "convTranspose2d");
   F32 w = f32(o, "w", h.job, true);
@@ -400,7 +449,7 @@ struct U8 {
   const uint8_t* data = nullptr;
   int64_t length = 0;
 };
-U8 u8(const Napi::Object& o, const char* key, Job* job) {
+U8 u8(const Args& o, const char* key, Job* job) {
   Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) return {};
   if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
@@ -416,7 +465,7 @@ U8 u8(const Napi::Object& o, const char* key, Job* job) {
 //   -> Promise: fused blockwise attention (see cpu/attention.h).
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   struct Owned {
     AttentionParams p;
@@ -476,7 +525,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
 // pool2d({ x, y, planes, H, W, OH, OW, KH, KW, sh, sw, ph, pw, peh, pew, dh, dw, max, includePad }) -> Promise
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   Pool2dParams p;
   p.planes = num(o, "planes"), p.H = num(o, "H"), p.W = num(o, "W"), p.OH = num(o, "OH"), p.OW = num(o, "OW");
@@ -496,7 +545,7 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
 // groupNorm({ x, gamma, beta, y, N, C, S, G, eps, act? }) -> Promise
 Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   const int64_t N = num(o, "N"), C = num(o, "C"), S = num(o, "S"), G = num(o, "G");
   const float eps = static_cast<float>(fnum(o, "eps", 1e-5));
@@ -511,7 +560,7 @@ Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
 // layerNorm({ a, b?, gamma, beta?, y, sum?, mean?, invStd?, rows, D, eps }) -> Promise
 Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   const int64_t rows = num(o, "rows"), D = num(o, "D");
   const float eps = static_cast<float>(fnum(o, "eps", 1e-5));
@@ -530,7 +579,7 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
 // softmax({ x, y, rows, D, log? }) -> Promise
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   const int64_t rows = num(o, "rows"), D = num(o, "D");
   check(rows >= 0 && D >= 1, env, "softmax: bad sizes");
@@ -544,7 +593,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
 // activation({ x, y, act }) -> Promise
 Napi::Value Activation(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   const int act = static_cast<int>(num(o, "act"));
   check(act >= 0 && act <= 4, env, "activation: unknown activation");
@@ -557,7 +606,7 @@ Napi::Value Activation(const Napi::CallbackInfo& info) {
 // geglu({ x, y, rows, n, act }) -> Promise: y [rows, n] = x[:, :n] * act(x[:, n:]).
 Napi::Value GeGlu(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   const int64_t rows = num(o, "rows"), n = num(o, "n");
   const int act = static_cast<int>(num(o, "act"));
@@ -571,7 +620,7 @@ Napi::Value GeGlu(const Napi::CallbackInfo& info) {
 // binary({ a, b, y, dims: number[], aStrides: number[], bStrides: number[], op: 0 add | 1 sub | 2 mul | 3 div }) -> Promise
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   const int op = static_cast<int>(num(o, "op"));
   check(op >= 0 && op <= 3, env, "binary: unknown op");
@@ -598,7 +647,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
 // stridedCopy({ x, y, dims: number[], xStrides: number[] }) -> Promise: y (dense) = x read with strides.
 Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info[0].As<Napi::Object>();
+  Args o(info);
   JobHolder h(env);
   auto ints = [&](const char* key) { return int_array(o, key, "stridedCopy"); };
   auto dims = std::make_shared<std::vector<int64_t>>(ints("dims"));
@@ -637,8 +686,9 @@ Napi::Value Alloc(const Napi::CallbackInfo& info) {
 // the FMA probe at once; GFLOP/s.
 Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
-  Napi::Object o = info.Length() > 0 && info[0].IsObject() ? info[0].As<Napi::Object>() : Napi::Object::New(env);
-  std::string isa = o.Get("isa").IsString() ? o.Get("isa").As<Napi::String>().Utf8Value() : active_kernel().isa;
+  Args o(info);
+  const Napi::Value isaArg = get(o, "isa");
+  std::string isa = isaArg.IsString() ? isaArg.As<Napi::String>().Utf8Value() : active_kernel().isa;
   const double seconds = fnum(o, "seconds", 0.3);
   auto results = std::make_shared<std::vector<double>>(ThreadPool::global().size(), 0.0);
   bool ok = false;
@@ -667,8 +717,40 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   })});
 }
 
+// The entry points that take named arguments, by name.
+const std::unordered_map<std::string, Napi::Value (*)(const Napi::CallbackInfo&)>& named_entries() {
+  static const std::unordered_map<std::string, Napi::Value (*)(const Napi::CallbackInfo&)> m = {
+      {"packPanels", PackPanels}, {"gemm", Gemm}, {"conv2dPackWeight", Conv2dPackWeight}, {"conv2d", Conv2d},
+      {"attention", Attention}, {"groupNorm", GroupNorm}, {"pool2d", Pool2d}, {"depthwise2d", Depthwise2d},
+      {"convTranspose2d", ConvTranspose2d}, {"layerNorm", LayerNorm}, {"softmax", Softmax},
+      {"activation", Activation}, {"binary", Binary}, {"geglu", GeGlu}, {"stridedCopy", StridedCopy},
+  };
+  return m;
+}
+
+// positional(name, keys: string[]) -> the entry point `name` taking its arguments' values in the
+// order of `keys` instead of one object (same checks, same errors; reading a key that is not in the
+// list throws, so an incomplete list fails loudly on its first call).
+Napi::Value Positional(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  check(info.Length() == 2 && info[0].IsString() && info[1].IsArray(), env, "positional(name, keys)");
+  const std::string name = info[0].As<Napi::String>().Utf8Value();
+  auto it = named_entries().find(name);
+  check(it != named_entries().end(), env, "positional: no entry point '" + name + "'");
+  Napi::Array arr = info[1].As<Napi::Array>();
+  Keys k;
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    check(arr.Get(i).IsString(), env, "positional: keys must be strings");
+    k.names.push_back(arr.Get(i).As<Napi::String>().Utf8Value());
+  }
+  AddonData* d = env.GetInstanceData<AddonData>();
+  d->fast.push_back(std::move(k));
+  return Napi::Function::New(env, it->second, name, &d->fast.back());
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   env.SetInstanceData(new AddonData());
+  exports.Set("positional", Napi::Function::New(env, Positional));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("packPanels", Napi::Function::New(env, PackPanels));

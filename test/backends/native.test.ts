@@ -200,6 +200,24 @@ if (!status.available) {
       });
     }
 
+    it('positional entry points: same checks and errors as the object form; an incomplete key list fails loudly', async () => {
+      const x = new Float32Array(6), y = new Float32Array(6);
+      // the wrapped entry point (positional underneath) validates exactly as before
+      x.set([0, 1, 2, 3, 3, 3]);
+      await addon.softmax({ x, y, rows: 2, D: 3, sync: true });
+      expect(y[3]).toBeCloseTo(1 / 3, 6);
+      expect(y[2]).toBeGreaterThan(y[1]!);
+      await expect(async () => addon.softmax({ x, y, rows: 3, D: 3, sync: true })).rejects.toThrow(/softmax: wrong sizes/);
+      await expect(async () => addon.gemm({ N: 1, K: 1, a: x, b: y, c: y, aRs: 1, aKs: 1, bRs: 1, bKs: 1, sync: true } as never))
+        .rejects.toThrow(/missing number 'M'/);
+      await expect(async () => addon.gemm({ M: 1, N: 1, K: 1, a: x, b: y, c: [] as never, aRs: 1, aKs: 1, bRs: 1, bKs: 1, sync: true }))
+        .rejects.toThrow(/'c' must be a Float32Array/);
+      const raw = addon as unknown as { positional(name: string, keys: string[]): (...v: unknown[]) => Promise<void> };
+      const partial = raw.positional('softmax', ['x', 'y', 'sync']);
+      expect(() => partial(x, y, true)).toThrow(/'rows' is not in its key list/);
+      expect(() => raw.positional('nope', [])).toThrow(/no entry point 'nope'/);
+    });
+
     it('falls back to cpu for other dtypes and ops', async () => {
       addon.setIsa(isas[0]!);
       const model = makeModel(makeGraph(

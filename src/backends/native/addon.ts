@@ -106,6 +106,50 @@ export interface AttentionDesc extends SyncOpt {
 
 export type NativeLoad = { available: true; addon: NativeAddon; path: string } | { available: false; reason: string };
 
+const GEOMETRY = ['N', 'C', 'H', 'W', 'M', 'group', 'KH', 'KW', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'OH', 'OW'];
+const CONV_IO = [...GEOMETRY, 'x', 'y', 'bias', 'act'];
+/**
+ * Every argument each entry point reads, in the order its positional variant takes them. The addon
+ * reads a positional argument as a plain value where a property of the descriptor object costs a V8
+ * lookup (a dozen or more per call: most of a small kernel's call overhead), so each entry point is
+ * called through a wrapper that spreads the descriptor in this order. A key missing here fails loudly
+ * on the first call that reads it.
+ */
+const POSITIONAL: Record<string, string[]> = {
+  packPanels: ['src', 'dst', 'rs', 'ks', 'rows', 'K', 'count', 'srcStride', 'dstStride', 'P', 'scale', 'sync'],
+  gemm: ['M', 'N', 'K', 'batch', 'a', 'b', 'c', 'rowBias', 'colBias', 'aOffsets', 'bOffsets', 'cOffsets', 'aPacked', 'bPacked',
+    'ldc', 'alpha', 'act', 'aRs', 'aKs', 'bRs', 'bKs', 'accumulate', 'sync'],
+  conv2dPackWeight: [...GEOMETRY, 'w', 'packed', 'sync'],
+  conv2d: [...CONV_IO, 'packed', 'sync'],
+  depthwise2d: [...CONV_IO, 'w', 'sync'],
+  convTranspose2d: [...CONV_IO, 'w', 'sync'],
+  attention: ['BH', 'Sq', 'Skv', 'D', 'Dv', 'scale', 'causal', 'causalOffset', 'qs', 'ks', 'kd', 'vs', 'ys', 'qo', 'ko', 'vo', 'yo',
+    'q', 'k', 'v', 'y', 'mask', 'cond', 'mo', 'mi', 'mj', 'co', 'ci', 'cj', 'fill', 'keep', 'sync'],
+  pool2d: ['planes', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'sh', 'sw', 'ph', 'pw', 'peh', 'pew', 'dh', 'dw', 'max', 'includePad', 'x', 'y', 'sync'],
+  groupNorm: ['N', 'C', 'S', 'G', 'eps', 'act', 'x', 'gamma', 'beta', 'y', 'sync'],
+  layerNorm: ['rows', 'D', 'eps', 'a', 'b', 'gamma', 'beta', 'y', 'sum', 'mean', 'invStd', 'sync'],
+  softmax: ['rows', 'D', 'x', 'y', 'log', 'sync'],
+  activation: ['act', 'x', 'y', 'sync'],
+  geglu: ['rows', 'n', 'act', 'x', 'y', 'sync'],
+  binary: ['op', 'dims', 'aStrides', 'bStrides', 'a', 'b', 'y', 'sync'],
+  stridedCopy: ['dims', 'xStrides', 'x', 'y', 'sync'],
+};
+
+type Positional = (name: string, keys: string[]) => (...values: unknown[]) => Promise<void>;
+
+/** Route each entry point of POSITIONAL through its positional variant (a generated spreader: `o.M, o.N, ...`). */
+function usePositional(addon: NativeAddon): void {
+  const positional = (addon as unknown as { positional?: Positional }).positional;
+  if (typeof positional !== 'function') return;  // an older build: the object entry points stay
+  const table = addon as unknown as Record<string, unknown>;
+  for (const [name, keys] of Object.entries(POSITIONAL)) {
+    if (!keys.every((k) => /^[A-Za-z_]\w*$/.test(k))) throw new Error(`bad key list for ${name}`);
+    const fast = positional.call(addon, name, keys);
+    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from the identifier lists above only
+    table[name] = new Function('f', `return function ${name}(o) { return f(${keys.map((k) => `o.${k}`).join(', ')}); };`)(fast);
+  }
+}
+
 const ADDON = 'onnxflow_native.node';
 
 /** Where the addon may be: $ONNXFLOW_NATIVE_ADDON, else kernels/build/Release or build/Release of an ancestor. */
@@ -152,6 +196,7 @@ export function loadNative(): NativeLoad {
       return rawSetIsa(name);
     };
     addon.info();
+    usePositional(addon);
     loaded = { available: true, addon, path };
   } catch (e) {
     loaded = { available: false, reason: `addon ${path} failed to load: ${(e as Error)?.message ?? String(e)}` };

@@ -461,7 +461,8 @@ U8 u8(const Args& o, const char* key, Job* job) {
 }
 
 // attention({ BH, Sq, Skv, D, Dv, scale, causal?, causalOffset?, q, k, v, y, qo, ko, vo, yo (Float64Array
-//             offsets per entry), qs, ks, kd?, vs, ys, mask?, mo?, mi?, mj?, cond?, co?, ci?, cj?, fill?, keep? })
+//             offsets per entry), qs, ks, kd?, vs, ys, mask?, mo?, mi?, mj?, cond?, co?, ci?, cj?, fill?, keep?,
+//             maskedNan? })
 //   -> Promise: fused blockwise attention (see cpu/attention.h).
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -500,6 +501,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
     Napi::Value kv = get(o, "keep");
     p.keep = kv.IsBoolean() ? kv.As<Napi::Boolean>().Value() : true;
   }
+  p.masked_nan = flag(o, "maskedNan");
   const int64_t sq1 = std::max<int64_t>(0, p.Sq - 1), sk1 = std::max<int64_t>(0, p.Skv - 1);
   for (int64_t t = 0; t < p.BH; t++) {
     if (p.Sq > 0) {

@@ -75,7 +75,10 @@ void attention_direct(const AttentionParams& p, const float* q, const float* k, 
     float* yr = y + p.yo[e] + i * p.ys;
     std::fill(yr, yr + p.Dv, 0.f);
     const float mx = vo.row_max(s, p.Skv);
-    if (mx == -std::numeric_limits<float>::infinity()) return;
+    if (mx == -std::numeric_limits<float>::infinity()) {
+      if (p.masked_nan) std::fill(yr, yr + p.Dv, std::numeric_limits<float>::quiet_NaN());
+      return;
+    }
     const float sum = vo.exp_sum(s, s, p.Skv, mx);
     const float inv = sum > 0.f ? 1.f / sum : 0.f;
     const float* vb = v + p.vo[e];
@@ -186,6 +189,10 @@ void attention_run(const AttentionParams& p, const float* q, const float* k, con
       float* yr = y + p.yo[e] + (i0 + i) * p.ys;
       const float inv = l[i] > 0.f ? 1.f / l[i] : 0.f;
       const float* o = O + i * ldO;
+      if (m[i] == neg_inf && p.masked_nan) {
+        for (int64_t d = 0; d < p.Dv; d++) yr[d] = std::numeric_limits<float>::quiet_NaN();
+        continue;
+      }
       for (int64_t d = 0; d < p.Dv; d++) yr[d] = o[d] * inv;
     }
   };

@@ -29,6 +29,9 @@ struct AttentionParams {
   int64_t ci = 0, cj = 0;
   float fill = 0.f;
   bool keep = true;
+  // A query row whose scores are all -inf: NaN (Softmax's 0 / 0, an unfused graph) when set, else
+  // zeros (Attention's rule).
+  bool masked_nan = false;
 };
 
 void attention_run(const AttentionParams& p, const float* q, const float* k, const float* v, float* y);

@@ -43,10 +43,13 @@ class PatchOperand : public Operand {
       const int64_t q = r0 + i, oh = q / p.OW, ow = q % p.OW;
       const int64_t lane = i % P;
       const int64_t len = std::min<int64_t>({p.OW - ow, rc - i, P - lane});
-      segs.push_back({static_cast<int32_t>((i / P) * panel_stride + lane), static_cast<int32_t>(len), oh * p.sh - p.ph,
-                      ow * p.sw - p.pw});
+      const int64_t ih0 = oh * p.sh - p.ph, iw0 = ow * p.sw - p.pw;
+      segs.push_back({static_cast<int32_t>((i / P) * panel_stride + lane), static_cast<int32_t>(len), ih0, iw0, ih0 * p.W + iw0});
       i += len;
     }
+    int uniform = segs.empty() ? 0 : segs[0].len;
+    for (const Seg& sg : segs)
+      if (sg.len != uniform) uniform = 0;
     const bool inside = p.ph == 0 && p.pw == 0 && (p.OH - 1) * p.sh + (p.KH - 1) * p.dh < p.H &&
                         (p.OW - 1) * p.sw + (p.KW - 1) * p.dw < p.W;
     const int64_t panels = (rc + P - 1) / P;
@@ -58,12 +61,19 @@ class PatchOperand : public Operand {
       const float* xc = xb + c * p.H * p.W;
       float* bk = buf + k * P;
       if (inside && p.sw == 1) {
-        // every window inside X (a padded copy): each segment is a plain run, no bounds to check
+        // every window inside X (a padded copy): each segment is a plain run, no bounds to check; runs
+        // of one common length 4 / 8 / 16 (small images) copy as fixed-size blocks (vector moves)
         const float* base = xc + dy * p.W + dx;
-        for (const Seg& sg : segs) {
-          const float* src = base + sg.ih0 * p.W + sg.iw0;
-          float* d = bk + sg.dst;
-          for (int t = 0; t < sg.len; t++) d[t] = src[t];
+        switch (uniform) {
+          case 4: for (const Seg& sg : segs) std::memcpy(bk + sg.dst, base + sg.src, 4 * sizeof(float)); break;
+          case 8: for (const Seg& sg : segs) std::memcpy(bk + sg.dst, base + sg.src, 8 * sizeof(float)); break;
+          case 16: for (const Seg& sg : segs) std::memcpy(bk + sg.dst, base + sg.src, 16 * sizeof(float)); break;
+          default:
+            for (const Seg& sg : segs) {
+              const float* src = base + sg.src;
+              float* d = bk + sg.dst;
+              for (int t = 0; t < sg.len; t++) d[t] = src[t];
+            }
         }
       } else {
         gather_checked(segs, xc, dy, dx, bk);
@@ -84,6 +94,7 @@ class PatchOperand : public Operand {
     int32_t dst;  // offset in the packed block for k = 0: panel * panel_stride + lane
     int32_t len;
     int64_t ih0, iw0;  // input row / column of the first position's window origin
+    int64_t src;       // ih0 * W + iw0
   };
 
   /** One k's row of every segment with bounds checks (zeros outside X). */

@@ -12,7 +12,8 @@
 // (upper-left aligned, as Attention without a cache); a bool attn_mask becomes the Where condition
 // (fill -inf), a float one the additive mask; `masked_row_zero` keeps Attention's zeros for fully
 // masked rows. The mask's last dim must be the total key length (Attention also allows a shorter,
-// padded mask). Skipped when the target backend has an Attention kernel of its own (not the cpu one).
+// padded mask). A backend with an Attention kernel of its own (not the cpu one) keeps the plain
+// nodes (Q, K, V in, only Y out) for it.
 
 import { cpuBackend } from '../backends/cpu/index.js';
 import type { AttrValue, Dim, Graph, Node } from '../ir/graph.js';
@@ -28,7 +29,9 @@ export const fuseOnnxAttention = (g: Graph, ctx: OptimizeContext): number => {
   if (!ctx.canRun('FusedAttention', FUSED_DOMAIN)) return 0;
   const opset = ctx.model.opsets.get('') ?? 1;
   if (opset < 23) return 0;
-  if (ctx.backend && ctx.backend.getKernel('Attention', '', opset) !== cpuBackend.getKernel('Attention', '', opset)) return 0;
+  // A backend with an Attention kernel of its own keeps the plain case (Q, K, V in, Y out) for it;
+  // masks, caches and present outputs still become the fused op, which every backend maps.
+  const ownKernel = ctx.backend !== undefined && ctx.backend.getKernel('Attention', '', opset) !== cpuBackend.getKernel('Attention', '', opset);
   // Names for the new values: not yet used anywhere in the graph.
   const used = new Set<string>([...g.initializers.keys(), ...g.inputs.map((i) => i.name), ...g.nodes.flatMap((n) => [...n.inputs, ...n.outputs])]);
   const fresh = (base: string): string => {
@@ -47,6 +50,7 @@ export const fuseOnnxAttention = (g: Graph, ctx: OptimizeContext): number => {
   for (const att of [...g.nodes]) {
     if (att.opType !== 'Attention' || att.domain !== '' || !att.outputs[0]) continue;
     if (att.inputs[6] || att.outputs[3]) continue;
+    if (ownKernel && att.inputs.slice(3).every((x) => !x) && att.outputs.slice(1).every((x) => !x)) continue;
     if ((float(att, 'softcap') ?? 0) !== 0 || int(att, 'left_window_size', -1) >= 0 || int(att, 'right_window_size', -1) >= 0) continue;
     const causal = int(att, 'is_causal', 0) !== 0;
     const shapes = ctx.shapes();

@@ -221,6 +221,56 @@ if (!status.available) {
         }
       });
 
+      it('FusedAttention: is_causal 1 / 2 and fully masked rows (masked_row_zero zeros, else NaN as Softmax gives)', async () => {
+        // some rows fully hidden: Where with fill -inf hides every key of every third query
+        const hiding = (dims: number[]) => {
+          const t = bools(dims);
+          const d = t.data as Uint8Array, n = dims[dims.length - 1]!;
+          for (let row = 0; row * n < d.length; row += 3) d.fill(0, row * n, (row + 1) * n);
+          return t;
+        };
+        const ninf = () => new Tensor('float32', new Float32Array([-Infinity]), []);
+        type C = { q: number[]; kt: number[]; v: number[]; causal?: number; zero?: number; cond?: number[]; fill?: number };
+        const cases: C[] = [
+          { q: [1, 2, 70, 16], kt: [1, 2, 16, 70], v: [1, 2, 70, 16], causal: 1, zero: 1 },
+          { q: [1, 2, 300, 16], kt: [1, 2, 16, 300], v: [1, 2, 300, 8], causal: 1, zero: 0 },  // across key blocks
+          { q: [2, 3, 5, 8], kt: [2, 3, 8, 40], v: [2, 3, 40, 8], causal: 2, zero: 1 },        // new tokens against a cache
+          { q: [1, 2, 9, 8], kt: [1, 2, 8, 4], v: [1, 2, 4, 8], causal: 2, zero: 1 },          // first 5 queries see nothing: zeros
+          { q: [1, 2, 9, 8], kt: [1, 2, 8, 4], v: [1, 2, 4, 8], causal: 2, zero: 0 },          // ... NaN
+          { q: [1, 2, 80, 8], kt: [1, 2, 8, 40], v: [1, 2, 40, 8], causal: 2, zero: 0 },       // blocked path, NaN rows
+          { q: [2, 2, 67, 24], kt: [2, 2, 24, 67], v: [2, 2, 67, 24], cond: [1, 1, 67, 67], zero: 1 },
+          { q: [2, 2, 67, 24], kt: [2, 2, 24, 67], v: [2, 2, 67, 24], cond: [1, 1, 67, 67], zero: 0 },
+          { q: [1, 3, 2, 16], kt: [1, 3, 16, 30], v: [1, 3, 30, 16], cond: [1, 1, 2, 30], zero: 0, causal: 2 },
+          { q: [1, 2, 20, 8], kt: [1, 2, 8, 20], v: [1, 2, 20, 8], cond: [20, 20], causal: 1, fill: -1e4 },  // finite fill: cpu
+        ];
+        for (const c of cases) {
+          const inputs: (Tensor | undefined)[] = [rand(c.q, 2), rand(c.kt, 2), rand(c.v)];
+          if (c.cond) inputs.push(undefined, hiding(c.cond), c.fill === undefined ? ninf() : new Tensor('float32', new Float32Array([c.fill]), []));
+          const attrs: Record<string, AttrInput> = { scale_op: 'mul', scale: 0.3 };
+          if (c.causal) attrs.is_causal = c.causal;
+          if (c.zero !== undefined) attrs.masked_row_zero = c.zero;
+          const spec = { op: 'FusedAttention', domain: FUSED, inputs, attrs };
+          const what = `FusedAttention ${JSON.stringify(c)}`;
+          const [want] = await runOn('cpu', spec);
+          const orig = addon.attention;
+          let calls = 0;
+          addon.attention = (d) => { calls++; return orig.call(addon, d); };
+          let got: Tensor | undefined;
+          try {
+            [got] = await runOn('native', spec);
+          } finally {
+            addon.attention = orig;
+          }
+          expect(calls > 0, `${what}: runs on the native kernel`).toBe(c.fill === undefined);
+          const w = want!.data as Float32Array, g = got!.data as Float32Array;
+          const nan = w.map((x) => (Number.isNaN(x) ? 1 : 0));
+          expect(g.map((x) => (Number.isNaN(x) ? 1 : 0)), `${what}: NaN rows`).toEqual(nan);
+          if (c.zero === 0 && (c.causal === 2 || c.cond) && c.fill === undefined) expect(nan.some((x) => x === 1), `${what}: has masked rows`).toBe(true);
+          const clean = (t: Tensor) => new Tensor('float32', (t.data as Float32Array).map((x) => (Number.isNaN(x) ? 0 : x)), t.dims);
+          expectClose(clean(got!), clean(want!), what);
+        }
+      });
+
       it('Attention (opset 23): 4-D and 3-D layouts, GQA, causal, decode', async () => {
         const cases = [
           { q: [1, 4, 130, 32], k: [1, 2, 130, 32], v: [1, 2, 130, 16], causal: 1 },

@@ -109,7 +109,7 @@ describe('Attention → FusedAttention', () => {
     await check(m, { q: f32([1, 3, 8], 16), k: f32([1, 5, 8], 17), v: f32([1, 5, 6], 18), m: f32([1, 2, 3, 5], 19) }, 1);
   });
 
-  it('stays Attention with softcap, qk_matmul_output, causal over a cache of a different query length, or a backend with its own Attention kernel', async () => {
+  it('stays Attention with softcap, qk_matmul_output, causal over a cache of a different query length, or plain on a backend with its own Attention kernel', async () => {
     const ins = [vi('q', 'float32', [1, 2, 3, 4]), vi('k', 'float32', [1, 2, 3, 4]), vi('v', 'float32', [1, 2, 3, 4])];
     const feeds = { q: f32([1, 2, 3, 4], 8), k: f32([1, 2, 3, 4], 9), v: f32([1, 2, 3, 4], 10) };
     await check(model(makeNode('Attention', ['q', 'k', 'v'], ['y'], { softcap: 2.5 }), ins), feeds, 0);
@@ -122,5 +122,8 @@ describe('Attention → FusedAttention', () => {
     const own = { name: 'own', getKernel: (op: string, d: string, v: number) => (op === 'Attention' ? () => [] : cpuBackend.getKernel(op, d, v)) };
     expect(opCounts(optimizeModel(plain, { backend: own }).model.graph)).toEqual({ Attention: 1 });
     expect(opCounts(optimizeModel(plain, { backend: cpuBackend }).model.graph)[FA]).toBe(1);
+    // masks and caches go to the fused op even there (the own kernel takes the plain case)
+    const masked = model(makeNode('Attention', ['q', 'k', 'v', 'm'], ['y'], { is_causal: 1 }), [...ins, vi('m', 'float32', [1, 1, 3, 3])]);
+    expect(opCounts(optimizeModel(masked, { backend: own }).model.graph)[FA]).toBe(1);
   });
 });

@@ -102,6 +102,8 @@ export interface AttentionDesc extends SyncOpt {
   qs: number; ks: number; kd?: number; vs: number; ys: number;
   mask?: Float32Array; mo?: Float64Array; mi?: number; mj?: number;
   cond?: Uint8Array; co?: Float64Array; ci?: number; cj?: number; fill?: number; keep?: boolean;
+  /** A query row whose scores are all -inf: NaN (Softmax's 0 / 0) instead of zeros (Attention's rule). */
+  maskedNan?: boolean;
 }
 
 export type NativeLoad = { available: true; addon: NativeAddon; path: string } | { available: false; reason: string };
@@ -124,7 +126,7 @@ const POSITIONAL: Record<string, string[]> = {
   depthwise2d: [...CONV_IO, 'w', 'sync'],
   convTranspose2d: [...CONV_IO, 'w', 'sync'],
   attention: ['BH', 'Sq', 'Skv', 'D', 'Dv', 'scale', 'causal', 'causalOffset', 'qs', 'ks', 'kd', 'vs', 'ys', 'qo', 'ko', 'vo', 'yo',
-    'q', 'k', 'v', 'y', 'mask', 'cond', 'mo', 'mi', 'mj', 'co', 'ci', 'cj', 'fill', 'keep', 'sync'],
+    'q', 'k', 'v', 'y', 'mask', 'cond', 'mo', 'mi', 'mj', 'co', 'ci', 'cj', 'fill', 'keep', 'maskedNan', 'sync'],
   pool2d: ['planes', 'H', 'W', 'OH', 'OW', 'KH', 'KW', 'sh', 'sw', 'ph', 'pw', 'peh', 'pew', 'dh', 'dw', 'max', 'includePad', 'x', 'y', 'sync'],
   groupNorm: ['N', 'C', 'S', 'G', 'eps', 'act', 'x', 'gamma', 'beta', 'y', 'sync'],
   layerNorm: ['rows', 'D', 'eps', 'a', 'b', 'gamma', 'beta', 'y', 'sum', 'mean', 'invStd', 'sync'],

@@ -523,8 +523,12 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
     const scaleAttr = ctx.attrs.float('scale', 1);
     const scale = scaleOp === 'mul' ? scaleAttr : scaleOp === 'div' ? 1 / scaleAttr : scaleOp === 'none' ? 1 : NaN;
     if (!Number.isFinite(scale)) return fb();
-    // Causal masks and Attention's zero rows for fully masked queries: the cpu reference.
-    if (ctx.attrs.int('is_causal', 0) !== 0 || ctx.attrs.int('masked_row_zero', 0) !== 0) return fb();
+    // is_causal 1: key j visible to query i iff j <= i (top-left); 2: iff j <= i + Skv - Sq (bottom-right).
+    // The addon applies it after Where and the mask, the reference before: the same scores unless a
+    // Where fills with a finite value (the Attention rewrite fills with -inf), which stays on cpu.
+    const isCausal = ctx.attrs.int('is_causal', 0);
+    if (isCausal !== 0 && isCausal !== 1 && isCausal !== 2) return fb();
+    if (isCausal && cond && (fill!.data as Float32Array)[0] !== -Infinity) return fb();
     // Each operand's dims and element strides as the product sees it (permuted under q_perm / k_perm /
     // v_perm); Q and V rows must stay contiguous.
     const view = (t: Tensor, attr: string) => {
@@ -596,6 +600,7 @@ export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: numbe
       mask: m ? (mask!.data as Float32Array) : undefined, mo: m?.off, mi: m?.si, mj: m?.sj,
       cond: c ? (cond!.data as Uint8Array) : undefined, co: c?.off, ci: c?.si, cj: c?.sj, fill: c ? (fill!.data as Float32Array)[0]! : undefined,
       keep: c ? ctx.attrs.int('where_keep', 1) !== 0 : undefined,
+      causal: isCausal !== 0, causalOffset: isCausal === 2 ? Skv - Sq : 0, maskedNan: ctx.attrs.int('masked_row_zero', 0) === 0,
     }).then(() => [new Tensor('float32', y, yDims)]);
   };
 

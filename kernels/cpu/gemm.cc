@@ -162,7 +162,7 @@ void gemm_run(const GemmCall& g) {
   }();
   const bool small_m = M <= 4;
   const bool stream = small_m && static_cast<double>(N) * K * g.batch >= stream_floats;
-  const int T = flops < par_flops && !stream ? 1 : pool.size();
+  const int T = g.serial || (flops < par_flops && !stream) ? 1 : pool.size();
   // K blocks of equal depth (at most 1.5x the nominal kc): no thin remainder block.
   static const int64_t kc_env = [] {
     const char* e = std::getenv("ONNXFLOW_NATIVE_KC");  // tuning knob

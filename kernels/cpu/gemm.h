@@ -86,6 +86,7 @@ struct GemmCall {
   bool A_prepacked = false;  // A / B hand out pointers into packed panels (blocking hints)
   bool B_prepacked = false;
   bool accumulate = false;  // C += product (C holds beta * C already); else C = product
+  bool serial = false;      // on the calling thread only (a task of an outer parallel_for)
   Epilogue ep;
 };
 

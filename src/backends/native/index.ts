@@ -1,14 +1,17 @@
-// The `native` backend: C++ SIMD kernels (kernels/, an N-API addon) in float32 for MatMul, Gemm, Conv, ConvTranspose,
+// The `native` backend: C++ SIMD kernels (the repository's kernels/, an N-API addon) in float32 for MatMul, Gemm, Conv, ConvTranspose,
 // Attention, the optimizer's fused ops (FusedGemm, FusedConv, FusedAttention, FusedGroupNorm, layer
 // norms, Gelu / SiLU), Softmax, LayerNormalization, InstanceNormalization, MaxPool / AveragePool and
 // broadcasting Add / Sub / Mul / Div; every other op, dtype and shape it does not take runs the cpu backend's kernel.
 // When the addon cannot load, resolving `native` fails with the reason (see nativeStatus()).
+// Here: the kernel table (kernels/index.ts, one file per op), what the kernels share (env.ts) and the
+// weight packing at session creation (prepack.ts).
 
 import type { Backend, KernelFn } from '../backend.js';
 import { KernelTable, registerBackend } from '../registry.js';
 import { cpuBackend } from '../cpu/index.js';
 import { loadNative, type NativeAddon, type NativeInfo } from './addon.js';
-import { nativeKernels, prepackWeights } from './kernels.js';
+import { nativeKernels } from './kernels/index.js';
+import { prepackWeights } from './prepack.js';
 
 export type { NativeAddon, NativeInfo } from './addon.js';
 

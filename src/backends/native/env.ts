@@ -1,0 +1,196 @@
+// What the native kernels (kernels/<Op>.ts) share: the NativeEnv made once per backend (the addon, output
+// storage, the cpu fallback), the size thresholds read from the environment, the addon's activation codes,
+// B-panel packing and the pack-cache keys (also used by prepack.ts), and broadcast batch offsets.
+
+import type { KernelContext, KernelFn, KernelResult, Value } from '../backend.js';
+import { broadcastStrides } from '../cpu/util/broadcast.js';
+import { NativeAct, type Conv2dGeometry, type NativeAddon } from './addon.js';
+
+export type Inputs = readonly (Value | undefined)[];
+
+/**
+ * Size thresholds, read from the environment when a native backend is made (nativeKernels), not per
+ * call: a `process.env` read is a getenv through a property interceptor, about a microsecond.
+ */
+const tuning = { minFlops: 8192, syncFlops: 3e7, minBinary: 2048, minTranspose: 16384, minRowwise: 1024 };
+function envNumber(name: string): number | undefined {
+  const raw = process.env[name];
+  const v = Number(raw);
+  return raw !== undefined && raw !== '' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
+export function readTuning(): void {
+  tuning.minFlops = envNumber('ONNXFLOW_NATIVE_MIN_FLOPS') ?? 8192;
+  tuning.syncFlops = envNumber('ONNXFLOW_NATIVE_SYNC_FLOPS') ?? 3e7;
+  const elems = envNumber('ONNXFLOW_NATIVE_MIN_ELEMS');
+  tuning.minBinary = elems ?? 2048;
+  tuning.minTranspose = elems ?? 16384;
+  tuning.minRowwise = elems ?? 1024;
+}
+
+/** Products below this many flops run on the cpu kernel (the async hop costs more). $ONNXFLOW_NATIVE_MIN_FLOPS. */
+export function minFlops(): number {
+  return tuning.minFlops;
+}
+
+/**
+ * Jobs up to this many flops run on the JS thread (addon `sync`; the pool still helps, the JS thread
+ * is one of its threads): a call costs about 5 us sync but 75-80 us async (a libuv worker, then back
+ * to the event loop) on a loaded 2-core machine (bench: 2026-11-23), so below about a millisecond of
+ * work (3e7 flops) freeing the event loop is not worth it. Elementwise and row
+ * ops count 32 flops per element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
+ */
+export const syncFor = (flops: number) => flops <= tuning.syncFlops;
+export const syncElems = (n: number) => 32 * n <= tuning.syncFlops;
+
+const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
+export const packedFloats = (rows: number, K: number, P: number) => ceilDiv(rows, P) * P * K;
+
+/** Panels of B (as rows n x K, n at stride rs, k at stride ks) for `count` matrices `stride` apart. */
+export async function packB(addon: NativeAddon, src: Float32Array, rows: number, K: number, rs: number, ks: number, count: number, stride: number): Promise<Float32Array> {
+  const { nr } = addon.info();
+  const per = packedFloats(rows, K, nr);
+  const dst = new Float32Array(per * count);
+  await addon.packPanels({ src, rs, ks, rows, K, P: nr, dst, count, srcStride: stride, dstStride: per, sync: syncElems(per * count) });
+  return dst;
+}
+
+export const FUSED = 'com.onnxflow';
+
+/** Pack-cache keys: what the packed panels depend on besides the tensor (ISA panel width, layout). */
+export const matmulKey = (isa: string, transB: boolean) => `matmul:${isa}:${transB ? 1 : 0}`;
+export const gemmKey = (isa: string, transB: boolean) => `gemm:${isa}:${transB ? 1 : 0}`;
+export const convKey = (isa: string, group: number) => `conv:${isa}:${group}`;
+
+/** The conv geometry as a fresh plain literal with room for the call's arrays (one object shape). */
+export function convArgsOf(g: Conv2dGeometry): Conv2dGeometry & Record<string, unknown> {
+  return {
+    N: g.N, C: g.C, H: g.H, W: g.W, M: g.M, group: g.group, KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw,
+    dh: g.dh, dw: g.dw, OH: g.OH, OW: g.OW, x: undefined, packed: undefined, w: undefined, bias: undefined, y: undefined, act: undefined, sync: undefined,
+  };
+}
+
+/** The addon's activation code for a fused op's `activation` / `gelu_approximate`, or undefined (unknown: cpu). */
+export function actCode(name: string, approximate = 'none'): NativeAct | undefined {
+  switch (name) {
+    case '': return NativeAct.None;
+    case 'Relu': return NativeAct.Relu;
+    case 'SiLU': return NativeAct.Silu;
+    case 'Gelu': return approximate === 'none' ? NativeAct.Gelu : approximate === 'tanh' ? NativeAct.GeluTanh : undefined;
+    default: return undefined;
+  }
+}
+
+/**
+ * Elements below which elementwise / norm ops stay on the cpu kernel (the call costs more than the
+ * TypeScript loop): measured crossovers (CPU time, one thread, 2026-11-23) about 2K elements for
+ * Add / Mul (a sync native call is ~10 us, the TypeScript loop ~4 us per 1K), 16K for Transpose, about 1K
+ * for softmax, norms and activations (exp / erf per element). $ONNXFLOW_NATIVE_MIN_ELEMS overrides all.
+ */
+export function minElems(kind: 'binary' | 'rowwise' = 'rowwise'): number {
+  return kind === 'binary' ? tuning.minBinary : tuning.minRowwise;
+}
+
+/** Elements below which Transpose stays on the cpu kernel (16K; see minElems). */
+export function minTransposeElems(): number {
+  return tuning.minTranspose;
+}
+
+/**
+ * Offsets per entry of the broadcast batch `batch` for operands with batch dims `dims[i]` and
+ * matrices of `per[i]` elements (numpy broadcasting, right-aligned).
+ */
+export function batchOffsets(batch: number[], dims: number[][], per: number[]): Float64Array[] {
+  let nb = 1;
+  for (const d of batch) nb *= d;
+  const rank = batch.length;
+  const strides = dims.map((d) => broadcastStrides(d, batch));
+  const out = dims.map(() => new Float64Array(nb));
+  const cur = dims.map(() => 0);
+  const cnt = new Array<number>(rank).fill(0);
+  for (let t = 0; t < nb; t++) {
+    for (let i = 0; i < dims.length; i++) out[i]![t] = cur[i]! * per[i]!;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      cnt[ax]!++;
+      for (let i = 0; i < dims.length; i++) cur[i]! += strides[i]![ax]!;
+      if (cnt[ax]! < batch[ax]!) break;
+      for (let i = 0; i < dims.length; i++) cur[i]! -= strides[i]![ax]! * batch[ax]!;
+      cnt[ax] = 0;
+    }
+  }
+  return out;
+}
+
+/**
+ * Offset per entry of the broadcast batch `batch` of an operand whose batch axes have `dims` and
+ * element strides `strides` (right-aligned; size-1 axes broadcast).
+ */
+export function stridedOffsets(batch: number[], dims: number[], strides: number[]): Float64Array {
+  let nb = 1;
+  for (const d of batch) nb *= d;
+  const rank = batch.length, lead = rank - dims.length;
+  const st = batch.map((_, ax) => (ax < lead || dims[ax - lead] === 1 ? 0 : strides[ax - lead]!));
+  const out = new Float64Array(nb);
+  const cnt = new Array<number>(rank).fill(0);
+  let cur = 0;
+  for (let t = 0; t < nb; t++) {
+    out[t] = cur;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      cnt[ax]!++;
+      cur += st[ax]!;
+      if (cnt[ax]! < batch[ax]!) break;
+      cur -= st[ax]! * batch[ax]!;
+      cnt[ax] = 0;
+    }
+  }
+  return out;
+}
+
+export const sameDims = (a: readonly number[], b: readonly number[]) => a.length === b.length && a.every((d, i) => d === b[i]);
+
+/** The cpu backend's kernel for an op (what the native kernels fall back to). */
+export type CpuKernels = (op: string, opset: number, domain?: string) => KernelFn | undefined;
+
+/** What every native kernel is made with, once per backend (nativeKernels in kernels/index.ts). */
+export interface NativeEnv {
+  readonly addon: NativeAddon;
+  /** Float32 storage for output `index` of shape `dims` (the run's arena, else the addon's pool). */
+  readonly out: (ctx: KernelContext, index: number, dims: readonly number[]) => Float32Array;
+  /** The cpu kernel for `op` (in `domain`, default ai.onnx) on the same inputs; throws when there is none. */
+  readonly fallback: (op: string, inputs: Inputs, ctx: KernelContext, domain?: string) => KernelResult;
+}
+
+export function nativeEnv(addon: NativeAddon, cpu: CpuKernels): NativeEnv {
+  // Outputs from the addon's recycling huge-page pool (no page faults per call); plain JS memory
+  // where external buffers are not allowed (e.g. a V8 sandbox).
+  let pooled = true;
+  const alloc = (n: number): Float32Array => {
+    if (pooled) {
+      try {
+        return addon.alloc(n);
+      } catch {
+        pooled = false;
+      }
+    }
+    return new Float32Array(n);
+  };
+  /**
+   * Storage for output `index` (float32, `dims`): the run's memory arena when the engine offers one
+   * (a Float32Array over the arena's ArrayBuffer; the addon takes any Float32Array, and the job
+   * completes before the kernel returns, so the region stays ours), else the recycling pool. Arena
+   * storage may be an input's own (in-place Add / Sub / Mul / Div / Gelu / SiLU, same size only):
+   * those native loops read element i of every input before writing element i.
+   */
+  const out = (ctx: KernelContext, index: number, dims: readonly number[]): Float32Array => {
+    if (ctx.alloc) return ctx.alloc(index, 'float32', dims) as Float32Array;
+    let n = 1;
+    for (const d of dims) n *= d;
+    return alloc(n);
+  };
+
+  const fallback = (op: string, inputs: Inputs, ctx: KernelContext, domain = '') => {
+    const k = cpu(op, ctx.opset, domain);
+    if (!k) throw new Error(`no cpu kernel for ${domain ? `${domain}::` : ''}${op} (opset ${ctx.opset})`);
+    return k(inputs, ctx);
+  };
+  return { addon, out, fallback };
+}

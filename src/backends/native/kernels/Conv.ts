@@ -1,0 +1,91 @@
+// Conv / FusedConv: 1-D and 2-D, any groups but depthwise (direct cpu loop), as packed implicit
+// GEMM; FusedConv's bias + activation run in the GEMM epilogue
+// (FusedConv.ts, on convLike from here).
+
+import type { KernelContext, KernelFn, KernelResult, Value } from '../../backend.js';
+import { Tensor } from '../../../ir/tensor.js';
+import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
+import { computeGeometry, readAutoPad, readPads, spatialInts } from '../../cpu/kernels/conv/common.js';
+import { NativeAct, type Conv2dGeometry, type NativeAddon } from '../addon.js';
+import { cachedPack } from '../pack-cache.js';
+import { convArgsOf, convKey, minFlops, syncElems, syncFor, type Inputs, type NativeEnv } from '../env.js';
+
+/** Conv / FusedConv of inputs X, W, bias? with the epilogue activation `act`; undefined (an activation the addon lacks) or shapes it does not take run the cpu `op` in `domain`. */
+export type ConvLike = (op: string, domain: string, act: NativeAct | undefined, inputs: Inputs, ctx: KernelContext) => KernelResult;
+
+export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
+  async function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): Promise<Value[]> {
+    const info = addon.info();
+    const pack = async () => {
+      const packed = new Float32Array(addon.conv2dPackedSize(geo));
+      await addon.conv2dPackWeight(Object.assign(convArgsOf(geo), { w: w.data as Float32Array, packed, sync: syncElems(packed.length) }));
+      return packed;
+    };
+    const cached = cachedPack(w, convKey(info.isa, geo.group), pack);
+    const packed = cached ? await cached : await pack();
+    const y = out(ctx, 0, outDims);
+    const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;
+    const args = convArgsOf(geo);
+    args.x = x.data as Float32Array;
+    args.packed = packed;
+    args.bias = bias ? (bias.data as Float32Array) : undefined;
+    args.y = y;
+    args.act = act;
+    args.sync = syncFor(flops);
+    await addon.conv2d(args as unknown as Parameters<NativeAddon["conv2d"]>[0]);
+    return [new Tensor('float32', y, outDims)];
+  }
+
+  return (op, domain, act, inputs, ctx) => {
+    const fb = () => fallback(op, inputs, ctx, domain);
+    const x = tensorAt(inputs, 0, 'X');
+    const w = tensorAt(inputs, 1, 'W');
+    const bias = optTensor(inputs, 2);
+    const rank = x.dims.length - 2;
+    if (act === undefined || x.type !== 'float32' || w.type !== 'float32' || (bias && bias.type !== 'float32') || (rank !== 1 && rank !== 2) || w.dims.length !== x.dims.length) {
+      return fb();
+    }
+    const N = x.dims[0]!, C = x.dims[1]!, M = w.dims[0]!, Cg = w.dims[1]!;
+    const group = ctx.attrs.int('group', 1);
+    if (group < 1 || C !== Cg * group || M % group !== 0 || (bias && bias.size !== M)) return fb();
+    const kernel = w.dims.slice(2);
+    const ks = ctx.attrs.ints('kernel_shape', []);
+    if (ks.length && (ks.length !== rank || ks.some((k, i) => k !== kernel[i]))) return fb();
+    const g = computeGeometry(
+      x.dims.slice(2), kernel, spatialInts(ctx, 'strides', rank, 1), spatialInts(ctx, 'dilations', rank, 1),
+      readPads(ctx, rank), readAutoPad(ctx),
+    );
+    const two = rank === 2;
+    const geo: Conv2dGeometry = {
+      N, C, M, group,
+      H: two ? g.inDims[0]! : 1, W: g.inDims[rank - 1]!,
+      KH: two ? kernel[0]! : 1, KW: kernel[rank - 1]!,
+      sh: two ? g.strides[0]! : 1, sw: g.strides[rank - 1]!,
+      ph: two ? g.padsBegin[0]! : 0, pw: g.padsBegin[rank - 1]!,
+      dh: two ? g.dilations[0]! : 1, dw: g.dilations[rank - 1]!,
+      OH: two ? g.outDims[0]! : 1, OW: g.outDims[rank - 1]!,
+    };
+    const outSize = geo.OH * geo.OW;
+    const Kc = Cg * geo.KH * geo.KW;
+    if (N * M * outSize === 0 || Kc === 0 || 2 * N * M * outSize * Kc < minFlops()) return fb();
+    if (Cg === 1 && group > 1) {
+      // depthwise: a direct loop (a GEMM with K = KH*KW per channel would be all overhead)
+      const outDims = [N, M, ...g.outDims];
+      const y = out(ctx, 0, outDims);
+      const args = convArgsOf(geo);
+      args.x = x.data as Float32Array;
+      args.w = w.data as Float32Array;
+      args.bias = bias ? (bias.data as Float32Array) : undefined;
+      args.y = y;
+      args.act = act;
+      args.sync = syncFor(2 * N * M * outSize * Kc * 4);
+      return addon.depthwise2d(args as unknown as Parameters<NativeAddon['depthwise2d']>[0]).then(() => [new Tensor('float32', y, outDims)]);
+    }
+    return runConv(ctx, x, w, bias, geo, [N, M, ...g.outDims], act);
+  };
+}
+
+export function conv(env: NativeEnv): KernelFn {
+  const like = convLike(env);
+  return (inputs, ctx) => like('Conv', '', NativeAct.None, inputs, ctx);
+}

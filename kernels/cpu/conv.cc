@@ -167,13 +167,20 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
     // in its own L2 across calls (the whole weight often does not fit one core's L2)
     const int64_t splits = std::max<int64_t>(1, std::min<int64_t>(T, (M + MR - 1) / MR));
     const int64_t rows = (M + splits - 1) / splits, chunk = (rows + MR - 1) / MR * MR;  // whole panels
+    // Several images and threads: each image gathered once, in parallel, before the product (a shared
+    // buffer); one image: every thread gathers it for itself (no barrier, the gather is small).
+    const bool shared = splits > 1 && batch > 1;
+    thread_local Scratch t_shared;
+    float* all = shared ? t_shared.get(static_cast<size_t>(batch * per)) : nullptr;
+    if (shared) pool.parallel_for(batch, [&](int64_t b, int) { patches.gather(b, 0, P, 0, Kc, NR, all + b * per, Kc * NR); });
     auto task = [&](int64_t s, int) {
       const int64_t m0 = s * chunk, m1 = std::min(M, m0 + chunk);
       if (m0 >= m1) return;
       thread_local Scratch t_patches;
-      float* bp = t_patches.get(static_cast<size_t>(per));
+      float* own = shared ? nullptr : t_patches.get(static_cast<size_t>(per));
       for (int64_t b = 0; b < batch; b++) {
-        patches.gather(b, 0, P, 0, Kc, NR, bp, Kc * NR);
+        float* bp = shared ? all + b * per : own;
+        if (!shared) patches.gather(b, 0, P, 0, Kc, NR, bp, Kc * NR);
         PackedOperand A(w.packed + w.a_off[b] + (m0 / MR) * Kc * MR, Kc, {});
         PackedOperand B(bp, Kc, {});
         GemmCall sub;

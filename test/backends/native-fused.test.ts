@@ -146,11 +146,14 @@ if (!status.available) {
           { x: [1, 16, 13, 13], w: [17, 16, 1, 1], attrs: {} },
           { x: [1, 6, 15, 9], w: [7, 6, 3, 2], attrs: { dilations: intsAttr([2, 1]), pads: intsAttr([2, 1, 2, 1]) } },
           { x: [2, 5, 40], w: [9, 5, 5], attrs: { pads: intsAttr([2, 2]) } },
+          // small images on every thread: row ranges per thread, images gathered once (batch 2) or per thread (batch 1)
+          { x: [2, 64, 8, 8], w: [70, 64, 3, 3], attrs: { pads: intsAttr([1, 1, 1, 1]) } },
+          { x: [1, 128, 4, 4], w: [100, 128, 3, 3], attrs: { pads: intsAttr([1, 1, 1, 1]) } },
         ];
         for (const [ci, c] of cases.entries()) {
           for (const [ai, [act, approx, fn]] of ACTS.entries()) {
             if ((ci + ai) % 2) continue;
-            const inputs = [rand(c.x), rand(c.w), rand([c.w[0]!])];
+            const inputs = [rand(c.x), rand(c.w, 0.1), rand([c.w[0]!])];
             const attrs = { ...c.attrs, activation: act, gelu_approximate: approx };
             const what = `FusedConv ${JSON.stringify(c.x)} * ${JSON.stringify(c.w)} ${act || 'none'}/${approx}`;
             let ref: Tensor[] | undefined;

@@ -192,6 +192,9 @@ if (!status.available) {
           // small images: patches gathered once into packed panels, in k chunks on every thread
           await check('Conv', { x: [2, 40, 6, 7], w: [20, 40, 3, 3], b: [20] }, [2, 20, 6, 7], { pads: intsAttr([1, 1, 1, 1]) }, ['w', 'b'], 'Conv 40->20 6x7 batch 2');
           await check('Conv', { x: [3, 24, 9, 9], w: [16, 24, 3, 3] }, [3, 16, 5, 5], { pads: intsAttr([1, 1, 1, 1]), strides: intsAttr([2, 2]) }, ['w'], 'Conv 24->16 9x9 stride 2 batch 3');
+          // ... and large enough to run on every thread (row ranges per thread; 3 images gathered once each)
+          await check('Conv', { x: [3, 64, 8, 8], w: [70, 64, 3, 3], b: [70] }, [3, 70, 8, 8], { pads: intsAttr([1, 1, 1, 1]) }, ['w', 'b'], 'Conv 64->70 8x8 batch 3');
+          await check('Conv', { x: [1, 128, 4, 4], w: [100, 128, 3, 3], b: [100] }, [1, 100, 4, 4], { pads: intsAttr([1, 1, 1, 1]) }, ['w', 'b'], 'Conv 128->100 4x4');
           // a few rows against a wide B on every thread: A packed once for all column blocks
           await check('MatMul', { a: [1, 300], b: [300, 257] }, [1, 257], {}, ['b'], 'MatMul 1x300x257 const B');
           await check('MatMul', { a: [3, 256], b: [256, 300] }, [3, 300], {}, [], 'MatMul 3x256x300');

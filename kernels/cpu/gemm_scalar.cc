@@ -50,7 +50,7 @@ float exp_sum_scalar(float* x, int64_t n, float sub) {
     p = p * r + 1.6666665459e-1f;
     p = p * r + 5.0000001201e-1f;
     p = p * r * r + r + 1.0f;
-    const float e = xi < -87.0f ? 0.0f : std::ldexp(p, static_cast<int>(fn));
+    const float e = std::isnan(xi) ? xi : xi < -87.0f ? 0.0f : std::ldexp(p, static_cast<int>(fn));  // NaN stays NaN
     x[i] = e;
     sum += e;
   }

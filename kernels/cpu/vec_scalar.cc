@@ -10,7 +10,7 @@ namespace onnxflow {
 
 float act_scalar(float v, int act) {
   switch (act) {
-    case 1: return v > 0.f ? v : 0.f;
+    case 1: return v > 0.f || std::isnan(v) ? v : 0.f;
     case 2: return 0.5f * v * (1.f + std::erf(v * 0.70710678118654752f));
     case 3: return v / (1.f + std::exp(-v));
     case 4: {

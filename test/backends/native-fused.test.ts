@@ -319,6 +319,34 @@ if (!status.available) {
         }
       });
 
+      it('NaN reaches the outputs as on cpu (activations, Relu epilogue, Softmax)', async () => {
+        const special = (dims: number[]) => {
+          const t = rand(dims, 4);
+          const d = t.data as Float32Array;
+          for (let i = 0; i < d.length; i += 5) d[i] = [NaN, 100, -100, 30, -30][(i / 5) % 5]!;
+          return t;
+        };
+        const same = async (spec: Spec, what: string) => {
+          const [want] = await runOn('cpu', spec);
+          const [got] = await runOn('native', spec);
+          const w = want!.data as Float32Array, g = got!.data as Float32Array;
+          expect(Array.from(g, (x) => Number.isNaN(x)), `${what}: NaN positions`).toEqual(Array.from(w, (x) => Number.isNaN(x)));
+          const clean = (t: Tensor) => new Tensor('float32', (t.data as Float32Array).map((x) => (Number.isNaN(x) ? 0 : x)), t.dims);
+          expectClose(clean(got!), clean(want!), what);
+        };
+        const x = special([40]);
+        await same({ op: 'SiLU', domain: FUSED, inputs: [x] }, 'SiLU');
+        await same({ op: 'Gelu', domain: FUSED, inputs: [x] }, 'Gelu');
+        await same({ op: 'Gelu', domain: FUSED, inputs: [x], attrs: { approximate: 'tanh' } }, 'Gelu tanh');
+        // a NaN in A makes its row NaN; the Relu epilogue must keep it (max(NaN, 0) is 0 the wrong way round)
+        const a = rand([3, 16], 2);
+        (a.data as Float32Array)[17] = NaN;
+        await same({ op: 'FusedGemm', domain: FUSED, inputs: [a, rand([16, 24])], attrs: { activation: 'Relu' } }, 'FusedGemm Relu');
+        const rows = special([4, 10]);
+        (rows.data as Float32Array).fill(1, 10, 20);  // one clean row
+        await same({ op: 'Softmax', inputs: [rows], attrs: { axis: -1 } }, 'Softmax');
+      });
+
       it('Add / Sub / Mul / Div with broadcasting', async () => {
         const pairs: [number[], number[]][] = [
           [[2, 5, 7, 9], [2, 5, 7, 9]], [[2, 5, 7, 9], [1, 5, 1, 1]], [[2, 5, 7, 9], [9]], [[1], [3, 4, 17]],

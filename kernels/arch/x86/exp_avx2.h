@@ -1,5 +1,5 @@
 // exp(x) for 8 float lanes with the Cephes expf polynomial (rel. error ~1e-7), x clamped to
-// [-87, 88]; shared by the AVX2 GEMM unit (softmax exp-sum) and the AVX2 VecOps. Compile with
+// [-87, 88] (NaN stays NaN); shared by the AVX2 GEMM unit (softmax exp-sum) and the AVX2 VecOps. Compile with
 // -mavx2 -mfma.
 #pragma once
 #include <immintrin.h>
@@ -10,7 +10,8 @@ inline __m256 exp8_avx2(__m256 x) {
   const __m256 hi = _mm256_set1_ps(88.0f), lo = _mm256_set1_ps(-87.0f);
   const __m256 log2e = _mm256_set1_ps(1.44269504088896341f), half = _mm256_set1_ps(0.5f);
   const __m256 c1 = _mm256_set1_ps(0.693359375f), c2 = _mm256_set1_ps(-2.12194440e-4f), one = _mm256_set1_ps(1.0f);
-  const __m256 c = _mm256_max_ps(_mm256_min_ps(x, hi), lo);
+  // min/max return their second operand when either is NaN: with x second, NaN stays NaN (not exp(88))
+  const __m256 c = _mm256_max_ps(lo, _mm256_min_ps(hi, x));
   const __m256 fn = _mm256_floor_ps(_mm256_fmadd_ps(c, log2e, half));
   const __m256 r = _mm256_fnmadd_ps(fn, c2, _mm256_fnmadd_ps(fn, c1, c));
   __m256 p = _mm256_set1_ps(1.9875691500e-4f);

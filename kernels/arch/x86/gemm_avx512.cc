@@ -96,7 +96,7 @@ float exp_sum_avx512(float* x, int64_t n, float sub) {
   for (int64_t i = 0; i < n; i += 16) {
     const __mmask16 k = n - i >= 16 ? (__mmask16)0xffff : (__mmask16)((1u << (n - i)) - 1);
     const __m512 xi = _mm512_sub_ps(_mm512_maskz_loadu_ps(k, x + i), vsub);
-    const __m512 c = _mm512_max_ps(_mm512_min_ps(xi, hi), lo);
+    const __m512 c = _mm512_max_ps(lo, _mm512_min_ps(hi, xi));  // NaN stays NaN (second operand)
     const __m512 fn = _mm512_roundscale_ps(_mm512_fmadd_ps(c, log2e, half), _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC);
     const __m512 r = _mm512_fnmadd_ps(fn, c2, _mm512_fnmadd_ps(fn, c1, c));
     __m512 p = _mm512_set1_ps(1.9875691500e-4f);

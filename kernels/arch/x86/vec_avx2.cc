@@ -17,7 +17,7 @@ inline __m256 exp8(__m256 x) { return exp8_avx2(x); }
 inline __m256 act8(__m256 v, int act) {
   const __m256 one = _mm256_set1_ps(1.f), half = _mm256_set1_ps(0.5f);
   switch (act) {
-    case 1: return _mm256_max_ps(v, _mm256_setzero_ps());
+    case 1: return _mm256_max_ps(_mm256_setzero_ps(), v);  // NaN stays NaN (max returns its second operand)
     case 2: {  // 0.5 v (1 + erf(v / sqrt 2))
       const __m256 sign = _mm256_set1_ps(-0.f);
       const __m256 z = _mm256_mul_ps(v, _mm256_set1_ps(0.70710678118654752f));

@@ -12,7 +12,7 @@ export type Inputs = readonly (Value | undefined)[];
  * Size thresholds, read from the environment when a native backend is made (nativeKernels), not per
  * call: a `process.env` read is a getenv through a property interceptor, about a microsecond.
  */
-const tuning = { minFlops: 8192, syncFlops: 3e7, minBinary: 2048, minTranspose: 16384, minRowwise: 1024 };
+const tuning = { minFlops: 8192, minAttentionFlops: 0, syncFlops: 3e7, minBinary: 512, minTranspose: 16384, minRowwise: 256 };
 function envNumber(name: string): number | undefined {
   const raw = process.env[name];
   const v = Number(raw);
@@ -20,16 +20,26 @@ function envNumber(name: string): number | undefined {
 }
 export function readTuning(): void {
   tuning.minFlops = envNumber('ONNXFLOW_NATIVE_MIN_FLOPS') ?? 8192;
+  tuning.minAttentionFlops = envNumber('ONNXFLOW_NATIVE_MIN_FLOPS') ?? 0;
   tuning.syncFlops = envNumber('ONNXFLOW_NATIVE_SYNC_FLOPS') ?? 3e7;
   const elems = envNumber('ONNXFLOW_NATIVE_MIN_ELEMS');
-  tuning.minBinary = elems ?? 2048;
+  tuning.minBinary = elems ?? 512;
   tuning.minTranspose = elems ?? 16384;
-  tuning.minRowwise = elems ?? 1024;
+  tuning.minRowwise = elems ?? 256;
 }
 
 /** Products below this many flops run on the cpu kernel (the async hop costs more). $ONNXFLOW_NATIVE_MIN_FLOPS. */
 export function minFlops(): number {
   return tuning.minFlops;
+}
+
+/**
+ * Attention below this many flops runs on the cpu kernel: none by default (the cpu reference builds
+ * the score matrix with a general matmul and allocates; a decoder's 1-query self-attention over a few
+ * cached keys was slower there than a native call). $ONNXFLOW_NATIVE_MIN_FLOPS sets it too.
+ */
+export function minAttentionFlops(): number {
+  return tuning.minAttentionFlops;
 }
 
 /**
@@ -82,9 +92,10 @@ export function actCode(name: string, approximate = 'none'): NativeAct | undefin
 
 /**
  * Elements below which elementwise / norm ops stay on the cpu kernel (the call costs more than the
- * TypeScript loop): measured crossovers (CPU time, one thread, 2026-11-23) about 2K elements for
- * Add / Mul (a sync native call is ~10 us, the TypeScript loop ~4 us per 1K), 16K for Transpose, about 1K
- * for softmax, norms and activations (exp / erf per element). $ONNXFLOW_NATIVE_MIN_ELEMS overrides all.
+ * TypeScript loop). Crossovers measured in chains of 200 nodes (2026-11-23, positional addon calls,
+ * ~2 us a call): about 512 elements for Add / Mul (native 3.6 us flat up to 1K, the TypeScript loop
+ * 2.7 us at 256, 4.7 us at 1K), about 150 for Softmax (1.8 vs 2.3 us at 96, 4.4 vs 2.4 at 384), so
+ * 256 for softmax, norms and activations; 16K for Transpose. $ONNXFLOW_NATIVE_MIN_ELEMS overrides all.
  */
 export function minElems(kind: 'binary' | 'rowwise' = 'rowwise'): number {
   return kind === 'binary' ? tuning.minBinary : tuning.minRowwise;

@@ -4,7 +4,7 @@
 import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { minFlops, syncFor, type NativeEnv } from '../env.js';
+import { minAttentionFlops, syncFor, type NativeEnv } from '../env.js';
 
 export function attention({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -36,7 +36,7 @@ export function attention({ addon, out, fallback }: NativeEnv): KernelFn {
       if (k.dims[3] !== D || v.dims[1] !== Hkv || v.dims[2] !== Skv) return fallback('Attention', inputs, ctx);
     }
     if (k.dims[0] !== B || v.dims[0] !== B || Hq % Hkv !== 0 || B * Hq * Sq * Skv * D * Dv === 0) return fallback('Attention', inputs, ctx);
-    if (2 * B * Hq * Sq * Skv * (D + Dv) < minFlops()) return fallback('Attention', inputs, ctx);
+    if (2 * B * Hq * Sq * Skv * (D + Dv) < minAttentionFlops()) return fallback('Attention', inputs, ctx);
     const scale = a.has('scale') ? a.float('scale') : 1 / Math.sqrt(D);
     const causal = a.int('is_causal', 0) !== 0;
     const dims = rank === 4 ? [B, Hq, Sq, Dv] : [B, Sq, Hq * Dv];

@@ -7,7 +7,7 @@ import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../../cpu/util/broadcast.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
-import { FUSED, batchOffsets, minFlops, sameDims, stridedOffsets, syncFor, type NativeEnv } from '../env.js';
+import { FUSED, batchOffsets, minAttentionFlops, sameDims, stridedOffsets, syncFor, type NativeEnv } from '../env.js';
 
 export function fusedAttention({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -67,7 +67,7 @@ export function fusedAttention({ addon, out, fallback }: NativeEnv): KernelFn {
     let BH = 1;
     for (const d of batch) BH *= d;
     if (BH * Sq * Dv === 0 || Skv === 0) return fb();
-    if (2 * BH * Sq * Skv * (D + Dv) < minFlops()) return fb();
+    if (2 * BH * Sq * Skv * (D + Dv) < minAttentionFlops()) return fb();
     const [yo] = batchOffsets(batch, [batch], [Sq * Dv]);
     const qo = stridedOffsets(batch, qB, qv.st.slice(0, -2));
     const ko = stridedOffsets(batch, kB, ktSt.slice(0, -2));

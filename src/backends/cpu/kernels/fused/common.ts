@@ -12,7 +12,7 @@ const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 export const geluErf = (v: number): number => 0.5 * v * erfc(-v * SQRT1_2);
 export const geluTanh = (v: number): number => 0.5 * v * (1 + Math.tanh(SQRT_2_OVER_PI * (v + 0.044715 * v * v * v)));
 export const silu = (v: number): number => v / (1 + Math.exp(-v));
-export const relu = (v: number): number => (v > 0 ? v : 0);
+export const relu = (v: number): number => (v > 0 ? v : v === v ? 0 : v);  // NaN stays NaN, as ai.onnx Relu
 
 /** The epilogue named by an `activation` attribute ('' for none). */
 export function activationFn(name: string, approximate = 'none', alpha = 1.702): ((v: number) => number) | undefined {

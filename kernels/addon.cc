@@ -63,6 +63,7 @@ class Job {
     Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env_);
     if (sync) {
       try {
+        ThreadPool::NoWait no_wait;  // on the JS thread: never wait behind another pipeline's job
         fn_();
         d.Resolve(env_.Undefined());
       } catch (const std::exception& e) {
@@ -263,6 +264,16 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   uint32_t i = 0;
   for (const char* n : available_isas()) isas.Set(i++, n);
   o.Set("isas", isas);
+  return o;
+}
+
+// poolStats() -> { threads, serialFallbacks }: sync jobs that ran on the JS thread alone because the
+// pool was busy with another job.
+Napi::Value PoolStats(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("threads", ThreadPool::global().size());
+  o.Set("serialFallbacks", static_cast<double>(ThreadPool::global().serial_fallbacks()));
   return o;
 }
 
@@ -755,6 +766,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("positional", Napi::Function::New(env, Positional));
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
+  exports.Set("poolStats", Napi::Function::New(env, PoolStats));
   exports.Set("packPanels", Napi::Function::New(env, PackPanels));
   exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("conv2dPackedSize", Napi::Function::New(env, Conv2dPackedSize));

@@ -6,6 +6,10 @@
 
 namespace onnxflow {
 
+namespace {
+thread_local bool t_no_wait = false;  // see ThreadPool::NoWait
+}  // namespace
+
 static void cpu_relax() {
 #if defined(__x86_64__) || defined(__i386__)
   __builtin_ia32_pause();
@@ -72,7 +76,14 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int)>
     for (int64_t i = 0; i < n; i++) fn(i, 0);
     return;
   }
-  std::lock_guard<std::mutex> job(job_mutex_);
+  std::unique_lock<std::mutex> job(job_mutex_, std::defer_lock);
+  if (!t_no_wait) {
+    job.lock();
+  } else if (!job.try_lock()) {
+    serial_fallbacks_.fetch_add(1, std::memory_order_relaxed);
+    for (int64_t i = 0; i < n; i++) fn(i, 0);
+    return;
+  }
   {
     std::lock_guard<std::mutex> lk(m_);
     fn_ = &fn;
@@ -98,6 +109,9 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int)>
   cv_done_.wait(lk, [&] { return active_ == 0; });
   fn_ = nullptr;
 }
+
+ThreadPool::NoWait::NoWait() : prev_(t_no_wait) { t_no_wait = true; }
+ThreadPool::NoWait::~NoWait() { t_no_wait = prev_; }
 
 ThreadPool& ThreadPool::global() {
   static ThreadPool* pool = [] {

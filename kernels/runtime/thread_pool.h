@@ -31,6 +31,26 @@ class ThreadPool {
   /** The process-wide pool (ONNXFLOW_NATIVE_THREADS or the hardware concurrency). */
   static ThreadPool& global();
 
+  /**
+   * While one is alive on a thread, parallel_for calls made on that thread never wait for a pool that
+   * is busy with another job: they run their tasks on the calling thread instead. The addon holds one
+   * around sync jobs, which run on the JS thread: a small kernel of one pipeline must not block the
+   * event loop behind another pipeline's large job.
+   */
+  class NoWait {
+   public:
+    NoWait();
+    ~NoWait();
+    NoWait(const NoWait&) = delete;
+    NoWait& operator=(const NoWait&) = delete;
+
+   private:
+    bool prev_;
+  };
+
+  /** parallel_for calls that ran on their calling thread because the pool was busy (NoWait). */
+  uint64_t serial_fallbacks() const { return serial_fallbacks_.load(std::memory_order_relaxed); }
+
  private:
   void worker_main(int index);
   void drain(int thread);
@@ -47,6 +67,7 @@ class ThreadPool {
   std::atomic<int64_t> next_{0};
   std::atomic<int> active_{0};
   int64_t spin_us_ = 200;  // busy-wait before sleeping (ONNXFLOW_NATIVE_SPIN_US)
+  std::atomic<uint64_t> serial_fallbacks_{0};
 };
 
 }  // namespace onnxflow

@@ -57,6 +57,8 @@ export interface PackDesc extends SyncOpt {
 export interface NativeAddon {
   info(): NativeInfo;
   setIsa(name: string): boolean;
+  /** Pool threads, and how many sync jobs ran on the JS thread alone because the pool was busy with another job. */
+  poolStats(): { threads: number; serialFallbacks: number };
   attention(d: AttentionDesc): Promise<void>;
   /** n floats, uninitialized, from a recycling huge-page pool (for outputs the kernels fully write). */
   alloc(n: number): Float32Array;

@@ -9,6 +9,7 @@
 #include <cmath>
 #include <deque>
 #include <functional>
+#include <initializer_list>
 #include <memory>
 #include <string>
 #include <unordered_map>
@@ -168,6 +169,7 @@ int64_t num(const Args& o, const char* key, int64_t dflt = INT64_MIN) {
   if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d != std::floor(d)) throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be an integer");
+  if (std::fabs(d) > 9007199254740991.0) throw Napi::RangeError::New(o.Env(), std::string("'") + key + "' must be a safe integer (|x| < 2^53)");
   return static_cast<int64_t>(d);
 }
 
@@ -215,8 +217,27 @@ std::vector<int64_t> offsets(const Args& o, const char* key, int64_t batch) {
     throw Napi::RangeError::New(o.Env(), std::string("'") + key + "' must have one offset per batch");
   }
   std::vector<int64_t> out(batch);
-  for (int64_t i = 0; i < batch; i++) out[i] = static_cast<int64_t>(a.Data()[i]);
+  for (int64_t i = 0; i < batch; i++) {
+    const double d = a.Data()[i];
+    if (!(std::fabs(d) <= 9007199254740991.0) || d != std::floor(d))
+      throw Napi::RangeError::New(o.Env(), std::string("'") + key + "' must hold safe integers");
+    out[i] = static_cast<int64_t>(d);
+  }
   return out;
+}
+
+// Product (and sum of products) of sizes from JS, checked: absurd sizes must fail with a clear error,
+// not wrap around int64 and pass a bounds check.
+int64_t mul(Napi::Env env, std::initializer_list<int64_t> xs) {
+  int64_t r = 1;
+  for (int64_t x : xs)
+    if (__builtin_mul_overflow(r, x, &r)) throw Napi::RangeError::New(env, "sizes overflow a 64-bit element count");
+  return r;
+}
+int64_t add(Napi::Env env, int64_t a, int64_t b) {
+  int64_t r;
+  if (__builtin_add_overflow(a, b, &r)) throw Napi::RangeError::New(env, "sizes overflow a 64-bit element count");
+  return r;
 }
 
 // The message is built only on failure (a std::string per check cost a malloc on every call).
@@ -234,17 +255,23 @@ std::vector<int64_t> int_array(const Args& o, const char* key, const char* what)
   if (!v.IsArray()) check(false, o.Env(), std::string(what) + ": '" + key + "' must be an array");
   Napi::Array a = v.As<Napi::Array>();
   std::vector<int64_t> out(a.Length());
-  for (uint32_t i = 0; i < a.Length(); i++) out[i] = static_cast<int64_t>(a.Get(i).As<Napi::Number>().DoubleValue());
+  for (uint32_t i = 0; i < a.Length(); i++) {
+    const Napi::Value e = a.Get(i);
+    const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
+    if (!(std::fabs(d) <= 9007199254740991.0) || d != std::floor(d))
+      check(false, o.Env(), std::string(what) + ": '" + key + "' must hold safe integers");
+    out[i] = static_cast<int64_t>(d);
+  }
   return out;
 }
 
 void check_strided(Napi::Env env, const char* name, const F32& a, const std::vector<int64_t>& offs, int64_t batch,
                    int64_t rows, int64_t K, int64_t rs, int64_t ks) {
   check(rs >= 0 && ks >= 0, env, name, ": negative stride");
-  const int64_t span = (rows > 0 && K > 0) ? (rows - 1) * rs + (K - 1) * ks + 1 : 0;
+  const int64_t span = (rows > 0 && K > 0) ? add(env, add(env, mul(env, {rows - 1, rs}), mul(env, {K - 1, ks})), 1) : 0;
   for (int64_t b = 0; b < (offs.empty() ? 1 : batch); b++) {
     const int64_t o = offs.empty() ? 0 : offs[b];
-    check(o >= 0 && o + span <= a.length, env, name, ": out of bounds");
+    check(o >= 0 && add(env, o, span) <= a.length, env, name, ": out of bounds");
   }
 }
 
@@ -328,14 +355,14 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   int64_t aRs = 0, aKs = 0, bRs = 0, bKs = 0;
   if (aPacked) {
     for (int64_t i = 0; i < (aOff.empty() ? 1 : batch); i++)
-      check((aOff.empty() ? 0 : aOff[i]) + packed_floats(M, K, uk.mr) <= a.length, env, "gemm: packed A out of bounds");
+      check(add(env, aOff.empty() ? 0 : aOff[i], mul(env, {(M + uk.mr - 1) / uk.mr * uk.mr, K})) <= a.length, env, "gemm: packed A out of bounds");
   } else {
     aRs = num(o, "aRs"), aKs = num(o, "aKs");
     check_strided(env, "gemm A", a, aOff, batch, M, K, aRs, aKs);
   }
   if (bPacked) {
     for (int64_t i = 0; i < (bOff.empty() ? 1 : batch); i++)
-      check((bOff.empty() ? 0 : bOff[i]) + packed_floats(N, K, uk.nr) <= b.length, env, "gemm: packed B out of bounds");
+      check(add(env, bOff.empty() ? 0 : bOff[i], mul(env, {(N + uk.nr - 1) / uk.nr * uk.nr, K})) <= b.length, env, "gemm: packed B out of bounds");
   } else {
     bRs = num(o, "bRs"), bKs = num(o, "bKs");
     check_strided(env, "gemm B", b, bOff, batch, N, K, bRs, bKs);
@@ -343,7 +370,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   check(ldc >= N, env, "gemm: ldc < N");
   for (int64_t i = 0; i < batch; i++) {
     const int64_t off = cOff.empty() ? i * M * ldc : cOff[i];
-    check(off >= 0 && (M == 0 || N == 0 || off + (M - 1) * ldc + N <= c.length), env, "gemm: C out of bounds");
+    check(off >= 0 && (M == 0 || N == 0 || add(env, add(env, off, mul(env, {M - 1, ldc})), N) <= c.length), env, "gemm: C out of bounds");
   }
   check(!rowBias.data || rowBias.length >= M, env, "gemm: rowBias too short");
   check(!colBias.data || colBias.length >= N, env, "gemm: colBias too short");
@@ -394,7 +421,7 @@ Napi::Value Conv2dPackWeight(const Napi::CallbackInfo& info) {
   JobHolder h(env);
   Conv2dParams p = conv_params(o);
   F32 w = f32(o, "w", h.job, true), packed = f32(o, "packed", h.job, true);
-  check(w.length == p.M * (p.C / p.group) * p.KH * p.KW, env, "conv2d: W has the wrong size");
+  check(w.length == mul(env, {p.M, p.C / p.group, p.KH, p.KW}), env, "conv2d: W has the wrong size");
   check(packed.length >= conv2d_packed_weight_floats(p), env, "conv2d: packed buffer too small");
   h.job->set([=] { conv2d_pack_weight(p, w.data, packed.data); });
   return h.start(flag(o, "sync"));
@@ -414,8 +441,8 @@ ConvIO conv_io(const Args& o, Job* job, const char* what) {
   c.x = f32(o, "x", job, true), c.y = f32(o, "y", job, true), c.bias = f32(o, "bias", job, false);
   c.act = static_cast<int>(num(o, "act", 0));
   check(c.act >= 0 && c.act <= 4, env, what, ": unknown activation");
-  check(c.x.length == c.p.N * c.p.C * c.p.H * c.p.W, env, what, ": X has the wrong size");
-  check(c.y.length == c.p.N * c.p.M * c.p.OH * c.p.OW, env, what, ": Y has the wrong size");
+  check(c.x.length == mul(env, {c.p.N, c.p.C, c.p.H, c.p.W}), env, what, ": X has the wrong size");
+  check(c.y.length == mul(env, {c.p.N, c.p.M, c.p.OH, c.p.OW}), env, what, ": Y has the wrong size");
   check(!c.bias.data || c.bias.length == c.p.M, env, what, ": bias has the wrong size");
   return c;
 }
@@ -438,7 +465,7 @@ Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
   const ConvIO c = conv_io(o, h.job, "depthwise2d");
   F32 w = f32(o, "w", h.job, true);
   check(c.p.C == c.p.group && c.p.M % c.p.group == 0, info.Env(), "depthwise2d: needs C / group == 1");
-  check(w.length == c.p.M * c.p.KH * c.p.KW, info.Env(), "depthwise2d: W has the wrong size");
+  check(w.length == mul(info.Env(), {c.p.M, c.p.KH, c.p.KW}), info.Env(), "depthwise2d: W has the wrong size");
   h.job->set([=] { depthwise2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
   return h.start(flag(o, "sync"));
 }
@@ -450,7 +477,7 @@ Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
   const ConvIO c = conv_io(o, h.job, "convTranspose2d");
   F32 w = f32(o, "w", h.job, true);
   check(c.p.ph >= 0 && c.p.pw >= 0, info.Env(), "convTranspose2d: negative pads");
-  check(w.length == c.p.C * (c.p.M / c.p.group) * c.p.KH * c.p.KW, info.Env(), "convTranspose2d: W has the wrong size");
+  check(w.length == mul(info.Env(), {c.p.C, c.p.M / c.p.group, c.p.KH, c.p.KW}), info.Env(), "convTranspose2d: W has the wrong size");
   h.job->set([=] { convtranspose2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data); });
   return h.start(flag(o, "sync"));
 }
@@ -550,7 +577,7 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   check(p.sh >= 1 && p.sw >= 1 && p.dh >= 1 && p.dw >= 1 && p.ph >= 0 && p.pw >= 0 && p.peh >= 0 && p.pew >= 0, env,
         "pool2d: bad geometry");
   F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
-  check(x.length == p.planes * p.H * p.W && y.length == p.planes * p.OH * p.OW, env, "pool2d: wrong sizes");
+  check(x.length == mul(env, {p.planes, p.H, p.W}) && y.length == mul(env, {p.planes, p.OH, p.OW}), env, "pool2d: wrong sizes");
   h.job->set([=] { pool2d_run(p, x.data, y.data); });
   return h.start(flag(o, "sync"));
 }
@@ -565,7 +592,7 @@ Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   const int act = static_cast<int>(num(o, "act", 0));
   check(N >= 0 && C >= 1 && S >= 0 && G >= 1 && C % G == 0 && act >= 0 && act <= 4, env, "groupNorm: bad sizes");
   F32 x = f32(o, "x", h.job, true), g = f32(o, "gamma", h.job, true), b = f32(o, "beta", h.job, true), y = f32(o, "y", h.job, true);
-  check(x.length == N * C * S && y.length == x.length && g.length == C && b.length == C, env, "groupNorm: wrong sizes");
+  check(x.length == mul(env, {N, C, S}) && y.length == x.length && g.length == C && b.length == C, env, "groupNorm: wrong sizes");
   h.job->set([=] { group_norm_run(x.data, g.data, b.data, y.data, N, C, S, G, eps, act); });
   return h.start(flag(o, "sync"));
 }
@@ -581,7 +608,7 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   F32 a = f32(o, "a", h.job, true), b = f32(o, "b", h.job, false), g = f32(o, "gamma", h.job, true);
   F32 be = f32(o, "beta", h.job, false), y = f32(o, "y", h.job, true), s = f32(o, "sum", h.job, false);
   F32 mean = f32(o, "mean", h.job, false), inv = f32(o, "invStd", h.job, false);
-  const int64_t n = rows * D;
+  const int64_t n = mul(env, {rows, D});
   check(a.length == n && y.length == n && (!b.data || b.length == n) && (!s.data || s.length == n), env, "layerNorm: wrong sizes");
   check(g.length == D && (!be.data || be.length == D), env, "layerNorm: gamma / beta must have D values");
   check((!mean.data || mean.length == rows) && (!inv.data || inv.length == rows), env, "layerNorm: mean / invStd must have one value per row");
@@ -597,7 +624,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   const int64_t rows = num(o, "rows"), D = num(o, "D");
   check(rows >= 0 && D >= 1, env, "softmax: bad sizes");
   F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
-  check(x.length == rows * D && y.length == x.length, env, "softmax: wrong sizes");
+  check(x.length == mul(env, {rows, D}) && y.length == x.length, env, "softmax: wrong sizes");
   const bool lg = flag(o, "log");
   h.job->set([=] { softmax_run(x.data, y.data, rows, D, lg); });
   return h.start(flag(o, "sync"));
@@ -625,7 +652,7 @@ Napi::Value GeGlu(const Napi::CallbackInfo& info) {
   const int act = static_cast<int>(num(o, "act"));
   check(rows >= 0 && n >= 0 && act >= 0 && act <= 4, env, "geglu: bad arguments");
   F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
-  check(x.length == rows * 2 * n && y.length == rows * n, env, "geglu: wrong sizes");
+  check(x.length == mul(env, {rows, 2, n}) && y.length == mul(env, {rows, n}), env, "geglu: wrong sizes");
   h.job->set([=] { geglu_run(x.data, y.data, rows, n, act); });
   return h.start(flag(o, "sync"));
 }
@@ -647,9 +674,9 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   int64_t n = 1, amax = 0, bmax = 0;
   for (int i = 0; i < rank; i++) {
     check((*dims)[i] >= 0 && (*as)[i] >= 0 && (*bs)[i] >= 0, env, "binary: negative size");
-    n *= (*dims)[i];
-    amax += ((*dims)[i] - 1) * (*as)[i];
-    bmax += ((*dims)[i] - 1) * (*bs)[i];
+    n = mul(env, {n, (*dims)[i]});
+    amax = add(env, amax, mul(env, {(*dims)[i] - 1, (*as)[i]}));
+    bmax = add(env, bmax, mul(env, {(*dims)[i] - 1, (*bs)[i]}));
   }
   if (rank) check((*as)[rank - 1] <= 1 && (*bs)[rank - 1] <= 1, env, "binary: inner strides must be 0 or 1");
   check(y.length == n && (n == 0 || (amax < a.length && bmax < b.length)), env, "binary: out of bounds");
@@ -671,8 +698,8 @@ Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   int64_t n = 1, xmax = 0;
   for (int i = 0; i < rank; i++) {
     check((*dims)[i] >= 0 && (*xs)[i] >= 0, env, "stridedCopy: negative size");
-    n *= (*dims)[i];
-    xmax += ((*dims)[i] - 1) * (*xs)[i];
+    n = mul(env, {n, (*dims)[i]});
+    xmax = add(env, xmax, mul(env, {(*dims)[i] - 1, (*xs)[i]}));
   }
   check(y.length == n && (n == 0 || xmax < x.length), env, "stridedCopy: out of bounds");
   h.job->set([=] { strided_copy_run(x.data, xs->data(), y.data, dims->data(), rank); });

@@ -221,6 +221,25 @@ if (!status.available) {
       expect(() => raw.positional('nope', [])).toThrow(/no entry point 'nope'/);
     });
 
+    it('absurd sizes fail with a clear error instead of wrapping around 64-bit counts', async () => {
+      const a = new Float32Array(4), y = new Float32Array(0);
+      const big = 2 ** 33;
+      await expect(async () => addon.binary({ a, b: a, y, dims: [big, big, 4], aStrides: [0, 0, 1], bStrides: [0, 0, 1], op: 0, sync: true }))
+        .rejects.toThrow(/overflow/);
+      await expect(async () => addon.stridedCopy({ x: a, y, dims: [big, big, 4], xStrides: [0, 0, 1], sync: true })).rejects.toThrow(/overflow/);
+      await expect(async () => addon.gemm({ M: big, N: big, K: 1, a, aRs: 1, aKs: 1, b: a, bRs: 1, bKs: 1, c: y, ldc: big, sync: true }))
+        .rejects.toThrow(/overflow|out of bounds/);
+      const geo = { N: big, C: big, H: 4, W: 4, M: 1, group: 1, KH: 1, KW: 1, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, OH: 4, OW: 4 };
+      await expect(async () => addon.pool2d({ x: a, y, planes: big * big * big, H: 4, W: 4, OH: 1, OW: 1, KH: 1, KW: 1, sh: 1, sw: 1, ph: 0, pw: 0, peh: 0, pew: 0, dh: 1, dw: 1, max: true, includePad: false, sync: true }))
+        .rejects.toThrow(/'planes' must be a safe integer/);
+      await expect(async () => addon.pool2d({ x: a, y, planes: big, H: 2 ** 16, W: 2 ** 16, OH: 1, OW: 1, KH: 1, KW: 1, sh: 1, sw: 1, ph: 0, pw: 0, peh: 0, pew: 0, dh: 1, dw: 1, max: true, includePad: false, sync: true }))
+        .rejects.toThrow(/overflow/);
+      await expect(async () => addon.depthwise2d({ ...geo, group: big, M: big, x: a, w: a, y, sync: true })).rejects.toThrow(/overflow/);
+      await expect(async () => addon.stridedCopy({ x: a, y: a, dims: [4, 'x' as never], xStrides: [1, 1], sync: true })).rejects.toThrow(/safe integers/);
+      await expect(async () => addon.gemm({ M: 1, N: 1, K: 1, batch: 1, a, aRs: 1, aKs: 1, aOffsets: new Float64Array([1e300]), b: a, bRs: 1, bKs: 1, c: a, sync: true }))
+        .rejects.toThrow(/safe integers/);
+    });
+
     it('falls back to cpu for other dtypes and ops', async () => {
       addon.setIsa(isas[0]!);
       const model = makeModel(makeGraph(

@@ -16,9 +16,9 @@ void kernel_small_x16(int64_t kc, const float* a, const float* b, float* c, int6
   for (int i = 0; i < R; i++) e0[i] = e1[i] = o0[i] = o1[i] = _mm256_setzero_ps();
   int64_t k = 0;
   for (; k + 2 <= kc; k += 2) {
-    // streamed once from memory (packed weights): fetch 2 KB ahead of the loads
-    _mm_prefetch(reinterpret_cast<const char*>(b + 512), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 528), _MM_HINT_T0);
+    // streamed once from memory (packed weights): fetch 4 KB ahead of the loads (2 KB and 8 KB measured no better)
+    _mm_prefetch(reinterpret_cast<const char*>(b + 1024), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + 1040), _MM_HINT_T0);
     const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
     const __m256 b2 = _mm256_loadu_ps(b + 16), b3 = _mm256_loadu_ps(b + 24);
     for (int i = 0; i < R; i++) {

@@ -1,7 +1,7 @@
 // N-API bindings of the native kernels (module `onnxflow_native`). Every compute entry point
 // returns a Promise: the work runs on a libuv worker thread (Napi::AsyncWorker), which fans out to
 // the persistent thread pool, so the JS event loop stays free; with `sync: true` (small jobs) it runs
-// on the calling thread and the promise is already settled. Inputs of an async job are typed arrays
+// on the calling thread and returns undefined (or throws) instead. Inputs of an async job are typed arrays
 // whose memory is pinned by references held for the job's lifetime; outputs are written into
 // caller-allocated Float32Arrays.
 #include <napi.h>
@@ -51,27 +51,27 @@ class AsyncJob : public Napi::AsyncWorker {
   Napi::Promise::Deferred deferred_;
 };
 
-// One call's work and the arrays it reads and writes. Small jobs run on the calling (JS) thread,
-// skipping the two thread hops of the async path (each can cost a scheduler time slice on a loaded
-// machine) and the async work and references it needs: the promise is already settled. Only an
-// async job pins its arrays (the handles below are valid for the duration of the call).
+// One call's work and the arrays it reads and writes. Small jobs (`sync`) run on the calling (JS)
+// thread and return undefined, or throw: no thread hops (each can cost a scheduler time slice on a
+// loaded machine), no async work object, no references, no promise (a settled promise and the await
+// on it were a good part of a small kernel's call). Only an async job pins its arrays (the handles
+// below are valid for the duration of the call) and returns a promise.
 class Job {
  public:
   explicit Job(Napi::Env env) : env_(env) {}
   void keep(const Napi::Value& v) { kept_.push_back(v); }
   void set(std::function<void()> fn) { fn_ = std::move(fn); }
-  Napi::Promise start(bool sync) {
-    Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env_);
+  Napi::Value start(bool sync) {
     if (sync) {
       try {
         ThreadPool::NoWait no_wait;  // on the JS thread: never wait behind another pipeline's job
         fn_();
-        d.Resolve(env_.Undefined());
       } catch (const std::exception& e) {
-        d.Reject(Napi::Error::New(env_, e.what()).Value());
+        throw Napi::Error::New(env_, e.what());
       }
-      return d.Promise();
+      return env_.Undefined();
     }
+    Napi::Promise::Deferred d = Napi::Promise::Deferred::New(env_);
     std::vector<Napi::ObjectReference> refs;
     refs.reserve(kept_.size());
     for (const Napi::Value& v : kept_) refs.push_back(Napi::Persistent(v.As<Napi::Object>()));
@@ -90,7 +90,7 @@ struct JobHolder {
   Job storage;
   Job* job;
   explicit JobHolder(Napi::Env env) : storage(env), job(&storage) {}
-  Napi::Promise start(bool sync = false) { return job->start(sync); }
+  Napi::Value start(bool sync = false) { return job->start(sync); }
 };
 
 // The argument names of a positional entry point, in the order JS passes their values; the index of
@@ -743,7 +743,7 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
 #endif
     });
   });
-  Napi::Promise p = h.start();
+  Napi::Promise p = h.start().As<Napi::Promise>();
   return p.Get("then").As<Napi::Function>().Call(p, {Napi::Function::New(env, [results, isa](const Napi::CallbackInfo& ci) {
     Napi::Env e = ci.Env();
     Napi::Object r = Napi::Object::New(e);

@@ -317,7 +317,7 @@ if (!status.available) {
       for (let i = 0; i < M; i++) for (let k = 0; k < K; k++) for (let j = 0; j < N; j++) want[i * N + j]! += x[i * K + k]! * w[k * N + j]!;
       const before = addon.poolStats().serialFallbacks;
       let done = false;
-      const big = addon.gemm({ M: n, N: n, K: n, a, aRs: n, aKs: 1, b, bRs: 1, bKs: n, c }).then(() => { done = true; });
+      const big = (addon.gemm({ M: n, N: n, K: n, a, aRs: n, aKs: 1, b, bRs: 1, bKs: n, c }) as Promise<void>).then(() => { done = true; });
       // the big job starts on a libuv thread and takes the pool; sync jobs issued meanwhile must not wait for it
       let fallbacks = 0;
       for (let i = 0; i < 2000 && fallbacks === 0; i++) {

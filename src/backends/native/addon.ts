@@ -28,9 +28,14 @@ export interface NativeInfo {
 
 /**
  * Every compute call takes `sync`: run on the calling (JS) thread instead of a libuv worker (for
- * small jobs, where the two thread hops cost more than the work); the promise is then already settled.
+ * small jobs, where the two thread hops cost more than the work); it then returns undefined when done
+ * (or throws) instead of a promise. `await` takes either; `after(done, f)` (env.ts) continues without
+ * a microtask hop when the job was sync.
  */
 export interface SyncOpt { sync?: boolean }
+
+/** What a compute call returns: a promise (async job) or undefined (a sync job, already done). */
+export type Done = Promise<void> | undefined;
 
 export interface GemmDesc extends SyncOpt {
   M: number; N: number; K: number; batch?: number;
@@ -59,36 +64,36 @@ export interface NativeAddon {
   setIsa(name: string): boolean;
   /** Pool threads, and how many sync jobs ran on the JS thread alone because the pool was busy with another job. */
   poolStats(): { threads: number; serialFallbacks: number };
-  attention(d: AttentionDesc): Promise<void>;
+  attention(d: AttentionDesc): Done;
   /** n floats, uninitialized, from a recycling huge-page pool (for outputs the kernels fully write). */
   alloc(n: number): Float32Array;
   /** FMA throughput probe on every pool thread at once (GFLOP/s). */
   fmaPeak(o?: { isa?: string; seconds?: number }): Promise<{ isa: string; perThread: number[]; total: number }>;
-  packPanels(d: PackDesc): Promise<void>;
-  gemm(d: GemmDesc): Promise<void>;
+  packPanels(d: PackDesc): Done;
+  gemm(d: GemmDesc): Done;
   conv2dPackedSize(g: Conv2dGeometry): number;
-  conv2dPackWeight(d: Conv2dGeometry & { sync?: boolean; w: Float32Array; packed: Float32Array }): Promise<void>;
-  conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Promise<void>;
+  conv2dPackWeight(d: Conv2dGeometry & { sync?: boolean; w: Float32Array; packed: Float32Array }): Done;
+  conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
   /** Y = act(groupnorm(X [N, C, S]) * gamma + beta) over G groups. */
-  depthwise2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Promise<void>;
-  convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array }): Promise<void>;
+  depthwise2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
+  convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array }): Done;
   pool2d(d: {
     sync?: boolean; x: Float32Array; y: Float32Array; planes: number; H: number; W: number; OH: number; OW: number; KH: number; KW: number;
     sh: number; sw: number; ph: number; pw: number; peh: number; pew: number; dh: number; dw: number; max: boolean; includePad: boolean;
-  }): Promise<void>;
-  groupNorm(d: { sync?: boolean; x: Float32Array; gamma: Float32Array; beta: Float32Array; y: Float32Array; N: number; C: number; S: number; G: number; eps: number; act?: NativeAct }): Promise<void>;
+  }): Done;
+  groupNorm(d: { sync?: boolean; x: Float32Array; gamma: Float32Array; beta: Float32Array; y: Float32Array; N: number; C: number; S: number; G: number; eps: number; act?: NativeAct }): Done;
   /** Rows of D: s = a (+ b), y = layernorm(s) * gamma (+ beta); s to `sum`, per-row mean / 1/std when given. */
-  layerNorm(d: { sync?: boolean; a: Float32Array; b?: Float32Array; gamma: Float32Array; beta?: Float32Array; y: Float32Array; sum?: Float32Array; mean?: Float32Array; invStd?: Float32Array; rows: number; D: number; eps: number }): Promise<void>;
+  layerNorm(d: { sync?: boolean; a: Float32Array; b?: Float32Array; gamma: Float32Array; beta?: Float32Array; y: Float32Array; sum?: Float32Array; mean?: Float32Array; invStd?: Float32Array; rows: number; D: number; eps: number }): Done;
   /** (Log)softmax over rows of D. */
-  softmax(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; D: number; log?: boolean }): Promise<void>;
+  softmax(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; D: number; log?: boolean }): Done;
   /** y = act(x). */
-  activation(d: { sync?: boolean; x: Float32Array; y: Float32Array; act: NativeAct }): Promise<void>;
+  activation(d: { sync?: boolean; x: Float32Array; y: Float32Array; act: NativeAct }): Done;
   /** GeGLU over rows of 2n: y [rows, n] = x[:, :n] * act(x[:, n:]) (act Gelu or GeluTanh). */
-  geglu(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; n: number; act: NativeAct }): Promise<void>;
+  geglu(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; n: number; act: NativeAct }): Done;
   /** y = a op b (0 add, 1 sub, 2 mul, 3 div) over dims with element strides (0 where broadcast; last axis 0 or 1). */
   /** y (dense, dims) = x read with element strides xStrides (transposes). */
-  stridedCopy(d: { sync?: boolean; x: Float32Array; y: Float32Array; dims: number[]; xStrides: number[] }): Promise<void>;
-  binary(d: { sync?: boolean; a: Float32Array; b: Float32Array; y: Float32Array; dims: number[]; aStrides: number[]; bStrides: number[]; op: number }): Promise<void>;
+  stridedCopy(d: { sync?: boolean; x: Float32Array; y: Float32Array; dims: number[]; xStrides: number[] }): Done;
+  binary(d: { sync?: boolean; a: Float32Array; b: Float32Array; y: Float32Array; dims: number[]; aStrides: number[]; bStrides: number[]; op: number }): Done;
 }
 
 /**
@@ -139,7 +144,7 @@ const POSITIONAL: Record<string, string[]> = {
   stridedCopy: ['dims', 'xStrides', 'x', 'y', 'sync'],
 };
 
-type Positional = (name: string, keys: string[]) => (...values: unknown[]) => Promise<void>;
+type Positional = (name: string, keys: string[]) => (...values: unknown[]) => Done;
 
 /** Route each entry point of POSITIONAL through its positional variant (a generated spreader: `o.M, o.N, ...`). */
 function usePositional(addon: NativeAddon): void {

@@ -4,7 +4,7 @@
 
 import type { KernelContext, KernelFn, KernelResult, Value } from '../backend.js';
 import { broadcastStrides } from '../cpu/util/broadcast.js';
-import { NativeAct, type Conv2dGeometry, type NativeAddon } from './addon.js';
+import { NativeAct, type Conv2dGeometry, type Done, type NativeAddon } from './addon.js';
 
 export type Inputs = readonly (Value | undefined)[];
 
@@ -50,6 +50,11 @@ export function minAttentionFlops(): number {
  * ops count 32 flops per element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
  */
 export const syncFor = (flops: number) => flops <= tuning.syncFlops;
+
+/** `f()` once a compute call is done: at once after a sync job (undefined), else when its promise settles. */
+export function after<T>(done: Done, f: () => T): T | Promise<T> {
+  return done === undefined ? f() : done.then(f);
+}
 export const syncElems = (n: number) => 32 * n <= tuning.syncFlops;
 
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);

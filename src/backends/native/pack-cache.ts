@@ -10,6 +10,15 @@ interface Entry {
   key: string;
   fp: Float32Array;
   packed?: Promise<Float32Array>;
+  /** The panels once `packed` has resolved (handed out directly: no await per run). */
+  ready?: Float32Array;
+}
+
+/** Start packing for `e`, remembering the result (or forgetting the entry when packing fails). */
+function startPack(e: Entry, byKey: Map<string, Entry>, pack: () => Promise<Float32Array>): Promise<Float32Array> {
+  e.packed = pack();
+  e.packed.then((p) => { e.ready = p; }, () => byKey.delete(e.key));
+  return e.packed;
 }
 
 const SAMPLES = 16;
@@ -40,11 +49,11 @@ function matches(fp: Float32Array, d: Float32Array): boolean {
 const cache = new WeakMap<Tensor, Map<string, Entry>>();
 
 /**
- * Packed panels of `t` under `key` (layout, ISA and transposition): from the cache, or made by
- * `pack` and cached once `t` has been seen before. Returns undefined on a first sighting (the caller
- * then reads the tensor unpacked).
+ * Packed panels of `t` under `key` (layout, ISA and transposition): from the cache (the panels
+ * themselves once packed, else the packing's promise), or made by `pack` and cached once `t` has been
+ * seen before. Returns undefined on a first sighting (the caller then reads the tensor unpacked).
  */
-export function cachedPack(t: Tensor, key: string, pack: () => Promise<Float32Array>): Promise<Float32Array> | undefined {
+export function cachedPack(t: Tensor, key: string, pack: () => Promise<Float32Array>): Float32Array | Promise<Float32Array> | undefined {
   const data = t.data as Float32Array;
   let byKey = cache.get(t);
   if (!byKey) {
@@ -56,11 +65,8 @@ export function cachedPack(t: Tensor, key: string, pack: () => Promise<Float32Ar
     byKey.set(key, { key, fp: fingerprint(data) });
     return undefined;
   }
-  if (!e.packed) {
-    e.packed = pack();
-    e.packed.catch(() => byKey!.delete(key));
-  }
-  return e.packed;
+  if (e.ready) return e.ready;
+  return e.packed ?? startPack(e, byKey, pack);
 }
 
 /**
@@ -75,8 +81,7 @@ export function primePack(t: Tensor, key: string, pack: () => Promise<Float32Arr
   }
   const hit = byKey.get(key);
   if (hit?.packed && matches(hit.fp, t.data as Float32Array)) return hit.packed;
-  const e: Entry = { key, fp: fingerprint(t.data as Float32Array), packed: pack() };
-  e.packed!.catch(() => byKey!.delete(key));
+  const e: Entry = { key, fp: fingerprint(t.data as Float32Array) };
   byKey.set(key, e);
-  return e.packed!;
+  return startPack(e, byKey, pack);
 }

@@ -4,7 +4,7 @@
 import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { minAttentionFlops, syncFor, type NativeEnv } from '../env.js';
+import { after, minAttentionFlops, syncFor, type NativeEnv } from '../env.js';
 
 export function attention({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -53,9 +53,9 @@ export function attention({ addon, out, fallback }: NativeEnv): KernelFn {
       ko[t] = b * st.kb + kh * st.kh;
       vo[t] = b * st.vb + kh * st.vh;
     }
-    return addon.attention({
+    return after(addon.attention({
       BH, Sq, Skv, D, Dv, scale, causal, q: q.data as Float32Array, k: k.data as Float32Array, v: v.data as Float32Array, y,
       qo, ko, vo, yo, qs: st.qs, ks: st.ks, kd: 1, vs: st.vs, ys: st.ys, sync: syncFor(2 * BH * Sq * Skv * (D + Dv)),
-    }).then(() => [new Tensor('float32', y, dims)]);
+    }), () => [new Tensor('float32', y, dims)]);
   };
 }

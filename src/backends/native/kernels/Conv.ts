@@ -2,38 +2,41 @@
 // GEMM; FusedConv's bias + activation run in the GEMM epilogue
 // (FusedConv.ts, on convLike from here).
 
-import type { KernelContext, KernelFn, KernelResult, Value } from '../../backend.js';
+import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { computeGeometry, readAutoPad, readPads, spatialInts } from '../../cpu/kernels/conv/common.js';
 import { NativeAct, type Conv2dGeometry, type NativeAddon } from '../addon.js';
 import { cachedPack } from '../pack-cache.js';
-import { convArgsOf, convKey, minFlops, syncElems, syncFor, type Inputs, type NativeEnv } from '../env.js';
+import { after, convArgsOf, convKey, minFlops, syncElems, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
 /** Conv / FusedConv of inputs X, W, bias? with the epilogue activation `act`; undefined (an activation the addon lacks) or shapes it does not take run the cpu `op` in `domain`. */
 export type ConvLike = (op: string, domain: string, act: NativeAct | undefined, inputs: Inputs, ctx: KernelContext) => KernelResult;
 
 export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
-  async function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): Promise<Value[]> {
+  function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): KernelResult {
     const info = addon.info();
     const pack = async () => {
       const packed = new Float32Array(addon.conv2dPackedSize(geo));
       await addon.conv2dPackWeight(Object.assign(convArgsOf(geo), { w: w.data as Float32Array, packed, sync: syncElems(packed.length) }));
       return packed;
     };
+    const withWeights = (packed: Float32Array): KernelResult => {
+      const y = out(ctx, 0, outDims);
+      const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;
+      const args = convArgsOf(geo);
+      args.x = x.data as Float32Array;
+      args.packed = packed;
+      args.bias = bias ? (bias.data as Float32Array) : undefined;
+      args.y = y;
+      args.act = act;
+      args.sync = syncFor(flops);
+      return after(addon.conv2d(args as unknown as Parameters<NativeAddon["conv2d"]>[0]), () => [new Tensor('float32', y, outDims)]);
+    };
+    // packed weights in hand (the usual case after session creation): no await
     const cached = cachedPack(w, convKey(info.isa, geo.group), pack);
-    const packed = cached ? await cached : await pack();
-    const y = out(ctx, 0, outDims);
-    const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;
-    const args = convArgsOf(geo);
-    args.x = x.data as Float32Array;
-    args.packed = packed;
-    args.bias = bias ? (bias.data as Float32Array) : undefined;
-    args.y = y;
-    args.act = act;
-    args.sync = syncFor(flops);
-    await addon.conv2d(args as unknown as Parameters<NativeAddon["conv2d"]>[0]);
-    return [new Tensor('float32', y, outDims)];
+    if (cached instanceof Float32Array) return withWeights(cached);
+    return (cached ?? pack()).then(withWeights);
   }
 
   return (op, domain, act, inputs, ctx) => {
@@ -79,7 +82,7 @@ export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
       args.y = y;
       args.act = act;
       args.sync = syncFor(2 * N * M * outSize * Kc * 4);
-      return addon.depthwise2d(args as unknown as Parameters<NativeAddon['depthwise2d']>[0]).then(() => [new Tensor('float32', y, outDims)]);
+      return after(addon.depthwise2d(args as unknown as Parameters<NativeAddon['depthwise2d']>[0]), () => [new Tensor('float32', y, outDims)]);
     }
     return runConv(ctx, x, w, bias, geo, [N, M, ...g.outDims], act);
   };

@@ -6,7 +6,7 @@ import { Tensor } from '../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { convTransposeGeometry } from '../../cpu/kernels/conv/ConvTranspose.js';
 import type { Conv2dGeometry, NativeAddon } from '../addon.js';
-import { convArgsOf, minFlops, syncFor, type NativeEnv } from '../env.js';
+import { after, convArgsOf, minFlops, syncFor, type NativeEnv } from '../env.js';
 
 export function convTranspose({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -37,6 +37,6 @@ export function convTranspose({ addon, out, fallback }: NativeEnv): KernelFn {
     args.bias = bias ? (bias.data as Float32Array) : undefined;
     args.y = y;
     args.sync = syncFor(flops);
-    return addon.convTranspose2d(args as unknown as Parameters<NativeAddon['convTranspose2d']>[0]).then(() => [new Tensor('float32', y, outDims)]);
+    return after(addon.convTranspose2d(args as unknown as Parameters<NativeAddon['convTranspose2d']>[0]), () => [new Tensor('float32', y, outDims)]);
   };
 }

@@ -7,7 +7,7 @@ import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../../cpu/util/broadcast.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
-import { FUSED, batchOffsets, minAttentionFlops, sameDims, stridedOffsets, syncFor, type NativeEnv } from '../env.js';
+import { after, FUSED, batchOffsets, minAttentionFlops, sameDims, stridedOffsets, syncFor, type NativeEnv } from '../env.js';
 
 export function fusedAttention({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -95,13 +95,13 @@ export function fusedAttention({ addon, out, fallback }: NativeEnv): KernelFn {
     const c = cond ? layout(cond) : undefined;
     const yDims = [...batch, Sq, Dv];
     const y = out(ctx, 0, yDims);
-    return addon.attention({
+    return after(addon.attention({
       BH, Sq, Skv, D, Dv, scale, q: q.data as Float32Array, k: kt.data as Float32Array, v: v.data as Float32Array, y,
       qo, ko, vo, yo, qs: qv.st[q.rank - 2]!, ks: ktSt[kr - 1]!, kd: ktSt[kr - 2]!, vs: vv.st[v.rank - 2]!, ys: Dv, sync: syncFor(2 * BH * Sq * Skv * (D + Dv)),
       mask: m ? (mask!.data as Float32Array) : undefined, mo: m?.off, mi: m?.si, mj: m?.sj,
       cond: c ? (cond!.data as Uint8Array) : undefined, co: c?.off, ci: c?.si, cj: c?.sj, fill: c ? (fill!.data as Float32Array)[0]! : undefined,
       keep: c ? ctx.attrs.int('where_keep', 1) !== 0 : undefined,
       causal: isCausal !== 0, causalOffset: isCausal === 2 ? Skv - Sq : 0, maskedNan: ctx.attrs.int('masked_row_zero', 0) === 0,
-    }).then(() => [new Tensor('float32', y, yDims)]);
+    }), () => [new Tensor('float32', y, yDims)]);
   };
 }

@@ -4,7 +4,7 @@
 import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { FUSED, actCode, minElems, syncElems, type NativeEnv } from '../env.js';
+import { after, FUSED, actCode, minElems, syncElems, type NativeEnv } from '../env.js';
 
 export function fusedGroupNorm({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -18,9 +18,9 @@ export function fusedGroupNorm({ addon, out, fallback }: NativeEnv): KernelFn {
     const N = x.dims[0]!, C = x.dims[1]!;
     if (act === undefined || G <= 0 || C % G !== 0 || gamma.size !== C || beta.size !== C) return fb();
     const y = out(ctx, 0, x.dims);
-    return addon.groupNorm({
+    return after(addon.groupNorm({
       x: x.data as Float32Array, gamma: gamma.data as Float32Array, beta: beta.data as Float32Array, y,
       N, C, S: x.size / (N * C), G, eps: ctx.attrs.float('epsilon', 1e-5), act, sync: syncElems(x.size),
-    }).then(() => [new Tensor('float32', y, x.dims)]);
+    }), () => [new Tensor('float32', y, x.dims)]);
   };
 }

@@ -3,7 +3,7 @@
 import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { FUSED, actCode, minElems, syncElems, type NativeEnv } from '../env.js';
+import { after, FUSED, actCode, minElems, syncElems, type NativeEnv } from '../env.js';
 
 export function geGlu({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -14,7 +14,6 @@ export function geGlu({ addon, out, fallback }: NativeEnv): KernelFn {
     const n = twoN / 2;
     const dims = [...x.dims.slice(0, -1), n];
     const y = out(ctx, 0, dims);
-    return addon.geglu({ x: x.data as Float32Array, y, rows: x.size / twoN, n, act: code, sync: syncElems(x.size) })
-      .then(() => [new Tensor('float32', y, dims)]);
+    return after(addon.geglu({ x: x.data as Float32Array, y, rows: x.size / twoN, n, act: code, sync: syncElems(x.size) }), () => [new Tensor('float32', y, dims)]);
   };
 }

@@ -4,7 +4,7 @@ import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
 import { NativeAct } from '../addon.js';
-import { minElems, syncElems, type NativeEnv } from '../env.js';
+import { after, minElems, syncElems, type NativeEnv } from '../env.js';
 
 export function instanceNormalization({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -17,9 +17,9 @@ export function instanceNormalization({ addon, out, fallback }: NativeEnv): Kern
     }
     const N = x.dims[0]!;
     const y = out(ctx, 0, x.dims);
-    return addon.groupNorm({
+    return after(addon.groupNorm({
       x: x.data as Float32Array, gamma: scale.data as Float32Array, beta: b.data as Float32Array, y,
       N, C, S: x.size / (N * C), G: C, eps: ctx.attrs.float('epsilon', 1e-5), act: NativeAct.None, sync: syncElems(x.size),
-    }).then(() => [new Tensor('float32', y, x.dims)]);
+    }), () => [new Tensor('float32', y, x.dims)]);
   };
 }

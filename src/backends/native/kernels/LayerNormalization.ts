@@ -5,7 +5,7 @@
 import type { KernelContext, KernelFn, KernelResult, Value } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
-import { FUSED, minElems, sameDims, syncElems, type Inputs, type NativeEnv } from '../env.js';
+import { after, FUSED, minElems, sameDims, syncElems, type Inputs, type NativeEnv } from '../env.js';
 
 export type LayerNormLike = (op: string, domain: string, inputs: Inputs, ctx: KernelContext, skip: boolean) => KernelResult;
 
@@ -36,10 +36,10 @@ export function layerNormLike({ addon, out, fallback }: NativeEnv): LayerNormLik
     const sum = skip ? out(ctx, 1, x.dims) : undefined;
     const stats = onnx && (ctx.outputWanted[1] || ctx.outputWanted[2]);
     const mean = stats ? new Float32Array(rows) : undefined, invStd = stats ? new Float32Array(rows) : undefined;
-    return addon.layerNorm({
+    return after(addon.layerNorm({
       a: x.data as Float32Array, b: b?.data as Float32Array | undefined, gamma: gamma.data as Float32Array,
       beta: beta?.data as Float32Array | undefined, y, sum, mean, invStd, rows, D, eps: ctx.attrs.float('epsilon', 1e-5), sync: syncElems(x.size),
-    }).then(() => {
+    }), () => {
       const out: Value[] = [new Tensor('float32', y, x.dims)];
       if (skip) out.push(new Tensor('float32', sum!, x.dims));
       if (onnx) {

@@ -2,13 +2,13 @@
 // adds transA / transB (swap the operand's last two axes) and a bias + activation epilogue
 // (FusedGemm.ts, on matMulLike from here).
 
-import type { KernelContext, KernelFn, KernelResult, Value } from '../../backend.js';
+import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../../cpu/util/broadcast.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
 import { NativeAct } from '../addon.js';
 import { cachedPack } from '../pack-cache.js';
-import { batchOffsets, matmulKey, minFlops, packB, packedFloats, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
+import { after, batchOffsets, matmulKey, minFlops, packB, packedFloats, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
 /** `post`: an activation the addon has no code for (QuickGelu), applied in place after the product. */
 export interface MatMulOpts { transA: boolean; transB: boolean; bias?: Float32Array; act: NativeAct; post?: (v: number) => number }
@@ -18,18 +18,25 @@ const plainOpts: MatMulOpts = { transA: false, transB: false, act: NativeAct.Non
 export type MatMulLike = (op: string, domain: string, opts: MatMulOpts | undefined, inputs: Inputs, ctx: KernelContext) => KernelResult;
 
 export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
-  async function runMatMul(ctx: KernelContext, a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): Promise<Value[]> {
-    const A = a.data as Float32Array, B = b.data as Float32Array;
+  function runMatMul(ctx: KernelContext, a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
+    const B = b.data as Float32Array;
     const C = out(ctx, 0, outDims);
     let nbB = 1;
     for (const d of bBatch) nbB *= d;
     const info = addon.info();
     // B as rows n x K: [K, N] has n at stride 1, k at stride N; transposed [N, K] the reverse.
     const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
+    const packed = cachedPack(b, matmulKey(info.isa, opts.transB), () => packB(addon, B, N, K, bRs, bKs, nbB, K * N));
+    // packed panels in hand (or none): no await, so a sync product returns its values at once
+    if (packed instanceof Promise) return packed.then((p) => product(a, b, C, p, info.nr, M, K, N, aBatch, bBatch, batch, nb, outDims, opts));
+    return product(a, b, C, packed, info.nr, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
+  }
+
+  function product(a: Tensor, b: Tensor, C: Float32Array, packed: Float32Array | undefined, nr: number, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
+    const A = a.data as Float32Array, B = b.data as Float32Array;
+    const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
     const aRs = opts.transA ? 1 : K, aKs = opts.transA ? M : 1;
-    const packedP = cachedPack(b, matmulKey(info.isa, opts.transB), () => packB(addon, B, N, K, bRs, bKs, nbB, K * N));
-    const packed = packedP ? await packedP : undefined;
-    const bPer = packed ? packedFloats(N, K, info.nr) : K * N;
+    const bPer = packed ? packedFloats(N, K, nr) : K * N;
     // Argument objects are plain literals of one shape: a spread (`{ ...x }`) costs several microseconds
     // per call in V8, more than a small product.
     const b0 = packed ?? B, bPacked = packed !== undefined, colBias = opts.bias, act = opts.act;
@@ -37,16 +44,19 @@ export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
     const sb = broadcastStrides(bBatch, batch);
     const bConst = sb.every((s) => s === 0);
     const aFull = sameDims(aBatch, batch);
+    let done;
     if (bConst && aFull && !opts.transA) {
       // One B for every batch: a single (nb*M x K) by (K x N) product over A's contiguous rows.
-      await addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, b: b0, bPacked, bRs, bKs, c: C, colBias, act, sync });
+      done = addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, b: b0, bPacked, bRs, bKs, c: C, colBias, act, sync });
     } else {
       const [aOff, bOff] = batchOffsets(batch, [aBatch, bBatch], [M * K, bPer]);
-      await addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, b: b0, bPacked, bRs, bKs, bOffsets: bOff, c: C, colBias, act, sync });
+      done = addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, b: b0, bPacked, bRs, bKs, bOffsets: bOff, c: C, colBias, act, sync });
     }
-    const post = opts.post;
-    if (post) for (let i = 0; i < C.length; i++) C[i] = post(C[i]!);
-    return [new Tensor('float32', C, outDims)];
+    return after(done, () => {
+      const post = opts.post;
+      if (post) for (let i = 0; i < C.length; i++) C[i] = post(C[i]!);
+      return [new Tensor('float32', C, outDims)];
+    });
   }
 
   return (op, domain, opts, inputs, ctx) => {

@@ -4,7 +4,7 @@
 import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { minElems, syncElems, type NativeEnv } from '../env.js';
+import { after, minElems, syncElems, type NativeEnv } from '../env.js';
 
 export function softmaxKernels({ addon, out, fallback }: NativeEnv): { softmax: KernelFn; logSoftmax: KernelFn } {
   const softmaxLike = (op: string, log: boolean): KernelFn => (inputs, ctx) => {
@@ -16,7 +16,7 @@ export function softmaxKernels({ addon, out, fallback }: NativeEnv): { softmax: 
     const D = x.dims[x.rank - 1]!;
     if (D === 0) return fallback(op, inputs, ctx);
     const y = out(ctx, 0, x.dims);
-    return addon.softmax({ x: x.data as Float32Array, y, rows: x.size / D, D, log, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, x.dims)]);
+    return after(addon.softmax({ x: x.data as Float32Array, y, rows: x.size / D, D, log, sync: syncElems(x.size) }), () => [new Tensor('float32', y, x.dims)]);
   };
   return { softmax: softmaxLike('Softmax', false), logSoftmax: softmaxLike('LogSoftmax', true) };
 }

@@ -3,7 +3,7 @@
 import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { minTransposeElems, syncElems, type NativeEnv } from '../env.js';
+import { after, minTransposeElems, syncElems, type NativeEnv } from '../env.js';
 
 export function transpose({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -30,6 +30,6 @@ export function transpose({ addon, out, fallback }: NativeEnv): KernelFn {
     }
     if (cd.length > 8) return fallback('Transpose', inputs, ctx);
     const y = out(ctx, 0, outDims);
-    return addon.stridedCopy({ x: x.data as Float32Array, y, dims: cd, xStrides: cs, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, outDims)]);
+    return after(addon.stridedCopy({ x: x.data as Float32Array, y, dims: cd, xStrides: cs, sync: syncElems(x.size) }), () => [new Tensor('float32', y, outDims)]);
   };
 }

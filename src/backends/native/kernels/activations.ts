@@ -5,7 +5,7 @@ import type { KernelContext, KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
 import { NativeAct } from '../addon.js';
-import { FUSED, actCode, minElems, syncElems, type NativeEnv } from '../env.js';
+import { after, FUSED, actCode, minElems, syncElems, type NativeEnv } from '../env.js';
 
 export function activationKernels({ addon, out, fallback }: NativeEnv): { silu: KernelFn; gelu: KernelFn } {
   const activationLike = (op: string, act: (ctx: KernelContext) => NativeAct | undefined): KernelFn => (inputs, ctx) => {
@@ -13,7 +13,7 @@ export function activationKernels({ addon, out, fallback }: NativeEnv): { silu: 
     const code = act(ctx);
     if (x.type !== 'float32' || x.size < minElems() || code === undefined) return fallback(op, inputs, ctx, FUSED);
     const y = out(ctx, 0, x.dims);
-    return addon.activation({ x: x.data as Float32Array, y, act: code, sync: syncElems(x.size) }).then(() => [new Tensor('float32', y, x.dims)]);
+    return after(addon.activation({ x: x.data as Float32Array, y, act: code, sync: syncElems(x.size) }), () => [new Tensor('float32', y, x.dims)]);
   };
   return {
     silu: activationLike('SiLU', () => NativeAct.Silu),

@@ -4,7 +4,7 @@ import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../../cpu/util/broadcast.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { minElems, syncElems, type NativeEnv } from '../env.js';
+import { after, minElems, syncElems, type NativeEnv } from '../env.js';
 
 export function binaryKernels({ addon, out, fallback }: NativeEnv): { add: KernelFn; sub: KernelFn; mul: KernelFn; div: KernelFn } {
   const binaryLike = (op: string, code: number): KernelFn => (inputs, ctx) => {
@@ -38,8 +38,7 @@ export function binaryKernels({ addon, out, fallback }: NativeEnv): { add: Kerne
     }
     if (cd.length > 8) return fallback(op, inputs, ctx);
     const y = out(ctx, 0, dims);
-    return addon.binary({ a: a.data as Float32Array, b: b.data as Float32Array, y, dims: cd, aStrides: ca, bStrides: cb, op: code, sync: syncElems(n) })
-      .then(() => [new Tensor('float32', y, dims)]);
+    return after(addon.binary({ a: a.data as Float32Array, b: b.data as Float32Array, y, dims: cd, aStrides: ca, bStrides: cb, op: code, sync: syncElems(n) }), () => [new Tensor('float32', y, dims)]);
   };
   return { add: binaryLike('Add', 0), sub: binaryLike('Sub', 1), mul: binaryLike('Mul', 2), div: binaryLike('Div', 3) };
 }

@@ -12,7 +12,7 @@ export type Inputs = readonly (Value | undefined)[];
  * Size thresholds, read from the environment when a native backend is made (nativeKernels), not per
  * call: a `process.env` read is a getenv through a property interceptor, about a microsecond.
  */
-const tuning = { minFlops: 8192, minAttentionFlops: 0, syncFlops: 3e7, minBinary: 512, minTranspose: 16384, minRowwise: 256 };
+const tuning = { minFlops: 8192, minAttentionFlops: 0, syncFlops: 2e8, minBinary: 512, minTranspose: 16384, minRowwise: 256 };
 function envNumber(name: string): number | undefined {
   const raw = process.env[name];
   const v = Number(raw);
@@ -21,7 +21,7 @@ function envNumber(name: string): number | undefined {
 export function readTuning(): void {
   tuning.minFlops = envNumber('ONNXFLOW_NATIVE_MIN_FLOPS') ?? 8192;
   tuning.minAttentionFlops = envNumber('ONNXFLOW_NATIVE_MIN_FLOPS') ?? 0;
-  tuning.syncFlops = envNumber('ONNXFLOW_NATIVE_SYNC_FLOPS') ?? 3e7;
+  tuning.syncFlops = envNumber('ONNXFLOW_NATIVE_SYNC_FLOPS') ?? 2e8;
   const elems = envNumber('ONNXFLOW_NATIVE_MIN_ELEMS');
   tuning.minBinary = elems ?? 512;
   tuning.minTranspose = elems ?? 16384;
@@ -44,10 +44,12 @@ export function minAttentionFlops(): number {
 
 /**
  * Jobs up to this many flops run on the JS thread (addon `sync`; the pool still helps, the JS thread
- * is one of its threads): a call costs about 5 us sync but 75-80 us async (a libuv worker, then back
- * to the event loop) on a loaded 2-core machine (bench: 2026-11-23), so below about a millisecond of
- * work (3e7 flops) freeing the event loop is not worth it. Elementwise and row
- * ops count 32 flops per element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
+ * is one of its threads): a call costs about 2 us sync but 80-500 us async (a libuv worker, then back
+ * to the event loop; on 2 cores with the pool's worker spinning, the libuv thread waits for a time
+ * slice: the shapes UNet's 38 MFLOP up-conv took 871 us async, 373 us sync, 2026-11-23), so below about
+ * a millisecond of work (2e8 flops) freeing the event loop is not worth it; a sync job never waits
+ * behind another job on the pool (ThreadPool::NoWait). Elementwise and row ops count 32 flops per
+ * element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
  */
 export const syncFor = (flops: number) => flops <= tuning.syncFlops;
 

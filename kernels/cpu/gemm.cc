@@ -146,12 +146,14 @@ void gemm_run(const GemmCall& g) {
   }
   ThreadPool& pool = ThreadPool::global();
   const double flops = 2.0 * M * N * K * g.batch;
-  // Below ~6 MFLOP (a quarter millisecond on one core) waking the pool costs more than it saves, and
-  // on a loaded machine a worker that is not scheduled stalls the caller: one thread, one task per
-  // (batch, row block, column block) without splitting. $ONNXFLOW_NATIVE_PAR_FLOPS overrides.
+  // Below ~1 MFLOP (about 12 us on one core) handing work to the pool costs more than it saves: one
+  // thread, one task per (batch, row block, column block) without splitting. Above it both threads pay
+  // off while the workers spin between a model's kernels (128x128x128: 48 -> 28 us, 128x64x64: 14 ->
+  // 11 us, 2026-11-23); the caller never waits for a worker the OS has not scheduled (it closes the
+  // job once every task is claimed). $ONNXFLOW_NATIVE_PAR_FLOPS overrides.
   static const double par_flops = [] {
     const char* e = std::getenv("ONNXFLOW_NATIVE_PAR_FLOPS");
-    return e ? std::max(0.0, std::atof(e)) : 6e6;
+    return e ? std::max(0.0, std::atof(e)) : 1e6;
   }();
   // Except a few rows against a large B (GEMV-like, memory-bound): streaming B goes faster on all
   // threads from 256 KB up (the pool's wake-up is a few microseconds; a 1 MB weight takes ~70 us to

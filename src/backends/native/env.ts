@@ -3,7 +3,7 @@
 // B-panel packing and the pack-cache keys (also used by prepack.ts), and broadcast batch offsets.
 
 import type { KernelContext, KernelFn, KernelResult, Value } from '../backend.js';
-import { broadcastStrides } from '../cpu/util/broadcast.js';
+import { broadcastStrides, walkOffsets } from '../cpu/util/broadcast.js';
 import { NativeAct, type Conv2dGeometry, type Done, type NativeAddon } from './addon.js';
 
 export type Inputs = readonly (Value | undefined)[];
@@ -120,22 +120,11 @@ export function minTransposeElems(): number {
 export function batchOffsets(batch: number[], dims: number[][], per: number[]): Float64Array[] {
   let nb = 1;
   for (const d of batch) nb *= d;
-  const rank = batch.length;
-  const strides = dims.map((d) => broadcastStrides(d, batch));
-  const out = dims.map(() => new Float64Array(nb));
-  const cur = dims.map(() => 0);
-  const cnt = new Array<number>(rank).fill(0);
-  for (let t = 0; t < nb; t++) {
-    for (let i = 0; i < dims.length; i++) out[i]![t] = cur[i]! * per[i]!;
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      cnt[ax]!++;
-      for (let i = 0; i < dims.length; i++) cur[i]! += strides[i]![ax]!;
-      if (cnt[ax]! < batch[ax]!) break;
-      for (let i = 0; i < dims.length; i++) cur[i]! -= strides[i]![ax]! * batch[ax]!;
-      cnt[ax] = 0;
-    }
-  }
-  return out;
+  return dims.map((d, i) => {
+    const out = new Float64Array(nb);
+    walkOffsets(batch, broadcastStrides(d, batch).map((s) => s * per[i]!), out);
+    return out;
+  });
 }
 
 /**
@@ -148,18 +137,7 @@ export function stridedOffsets(batch: number[], dims: number[], strides: number[
   const rank = batch.length, lead = rank - dims.length;
   const st = batch.map((_, ax) => (ax < lead || dims[ax - lead] === 1 ? 0 : strides[ax - lead]!));
   const out = new Float64Array(nb);
-  const cnt = new Array<number>(rank).fill(0);
-  let cur = 0;
-  for (let t = 0; t < nb; t++) {
-    out[t] = cur;
-    for (let ax = rank - 1; ax >= 0; ax--) {
-      cnt[ax]!++;
-      cur += st[ax]!;
-      if (cnt[ax]! < batch[ax]!) break;
-      cur -= st[ax]! * batch[ax]!;
-      cnt[ax] = 0;
-    }
-  }
+  walkOffsets(batch, st, out);
   return out;
 }
 

@@ -32,6 +32,29 @@ export function broadcastStrides(inDims: Dims, outDims: Dims): number[] {
 }
 
 /**
+ * out[i] = the offset of the i-th element (row-major) of a walk over `dims` with element `strides`
+ * (0 where an axis broadcasts): the odometer every broadcast and strided gather shares. Fills
+ * prod(dims) entries.
+ */
+export function walkOffsets(dims: readonly number[], strides: readonly number[], out: { [i: number]: number; length: number }): void {
+  let n = 1;
+  for (const d of dims) n *= d;
+  const rank = dims.length;
+  const cnt = new Array<number>(rank).fill(0);
+  let cur = 0;
+  for (let i = 0; i < n; i++) {
+    out[i] = cur;
+    for (let ax = rank - 1; ax >= 0; ax--) {
+      cnt[ax]!++;
+      cur += strides[ax]!;
+      if (cnt[ax]! < dims[ax]!) break;
+      cur -= strides[ax]! * dims[ax]!;
+      cnt[ax] = 0;
+    }
+  }
+}
+
+/**
  * For each output element (row-major), the index into each input. Returns one Int32Array per input
  * (or null where the input has the output's shape, meaning index === position).
  */
@@ -41,20 +64,8 @@ export function broadcastIndices(outDims: Dims, inputs: Dims[]): (Int32Array | n
   const rank = outDims.length;
   return inputs.map((dims) => {
     if (dims.length === rank && dims.every((d, i) => d === outDims[i])) return null;
-    const st = broadcastStrides(dims, outDims);
     const idx = new Int32Array(n);
-    const counter = new Array<number>(rank).fill(0);
-    let cur = 0;
-    for (let i = 0; i < n; i++) {
-      idx[i] = cur;
-      for (let ax = rank - 1; ax >= 0; ax--) {
-        counter[ax]!++;
-        cur += st[ax]!;
-        if (counter[ax]! < outDims[ax]!) break;
-        cur -= st[ax]! * outDims[ax]!;
-        counter[ax] = 0;
-      }
-    }
+    walkOffsets(outDims, broadcastStrides(dims, outDims), idx);
     return idx;
   });
 }

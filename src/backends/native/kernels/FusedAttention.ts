@@ -5,7 +5,7 @@
 
 import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
-import { broadcastShapes, broadcastStrides } from '../../cpu/util/broadcast.js';
+import { broadcastShapes, broadcastStrides, walkOffsets } from '../../cpu/util/broadcast.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { after, FUSED, batchOffsets, minAttentionFlops, sameDims, stridedOffsets, syncFor, type NativeEnv } from '../env.js';
 
@@ -77,18 +77,7 @@ export function fusedAttention({ addon, out, fallback }: NativeEnv): KernelFn {
       const r = scoreDims.length;
       // Offsets per entry from the batch strides of the mask seen through the scores.
       const off = new Float64Array(BH);
-      const cnt = new Array<number>(batch.length).fill(0);
-      let cur = 0;
-      for (let e = 0; e < BH; e++) {
-        off[e] = cur;
-        for (let ax = batch.length - 1; ax >= 0; ax--) {
-          cnt[ax]!++;
-          cur += st[ax]!;
-          if (cnt[ax]! < batch[ax]!) break;
-          cur -= st[ax]! * batch[ax]!;
-          cnt[ax] = 0;
-        }
-      }
+      walkOffsets(batch, st, off);
       return { off, si: st[r - 2]!, sj: st[r - 1]! };
     };
     const m = mask ? layout(mask) : undefined;

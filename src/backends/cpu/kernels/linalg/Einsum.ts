@@ -3,6 +3,7 @@ import { isBigIntType, isFloatType } from '../../../../ir/dtype.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { fromFloats, readFloats, stridesOf, tensorAt } from '../../util/tensor.js';
 import { gemm } from '../../util/gemm.js';
+import { walkOffsets } from '../../util/broadcast.js';
 import { intGemm } from './matmul-int.js';
 
 /* eslint-disable @typescript-eslint/no-explicit-any */
@@ -67,21 +68,7 @@ function gatherSum(src: Operand, outLabels: readonly number[], outSizes: readonl
   for (const d of sDims) nSum *= d;
   // Offsets of every summed position.
   const sumOff = new Int32Array(nSum);
-  {
-    const sStr = sumLabels.map((l) => strideOf.get(l)!);
-    const cnt = new Array<number>(sDims.length).fill(0);
-    let off = 0;
-    for (let i = 0; i < nSum; i++) {
-      sumOff[i] = off;
-      for (let ax = sDims.length - 1; ax >= 0; ax--) {
-        cnt[ax]!++;
-        off += sStr[ax]!;
-        if (cnt[ax]! < sDims[ax]!) break;
-        off -= sStr[ax]! * sDims[ax]!;
-        cnt[ax] = 0;
-      }
-    }
-  }
+  walkOffsets(sDims, sumLabels.map((l) => strideOf.get(l)!), sumOff);
   const out = make(nOut);
   const x = src.data;
   const rank = outSizes.length;

@@ -185,8 +185,10 @@ async function probePeak(into) {
 const toOrt = (feeds) => Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type === 'bool' ? 'bool' : t.type, t.type === 'bool' ? Array.from(t.data, Boolean) : t.data, t.dims)]));
 
 /**
- * One runner per backend. Each session is created and warmed up (two runs: weight packing, buffer
- * pools) before the next backend's, and the process RSS growth over that is its memory figure.
+ * One runner per backend. Each session is created and warmed up (see below) before the next
+ * backend's, and the process RSS growth over that is its memory figure. A case whose warm runs take
+ * under 20 ms on any backend is "quick": every backend (cpu aside) then gets at least 12 rounds, each
+ * a burst of 5 back-to-back runs, so native and onnxruntime are always timed the same way.
  */
 async function runners(c, rounds) {
   const r = {};
@@ -213,7 +215,7 @@ async function runners(c, rounds) {
       run = () => s.run(c.feeds);
     }
     let rss = process.memoryUsage.rss();
-    // Warm-up: at least two runs, and for native / cpu until --warm-ms has passed (at most 500 runs) so
+    // Warm-up: at least two runs, and for native / ort until --warm-ms has passed (at most 500 runs) so
     // that V8 has optimized the executor and kernel code, as it has in a pipeline that runs a model per
     // step or token; onnxruntime has no JIT but gets the same treatment.
     const w0 = performance.now();
@@ -224,9 +226,13 @@ async function runners(c, rounds) {
       last = performance.now() - t;
       rss = Math.max(rss, process.memoryUsage.rss());
     }
-    // quick models get more timed rounds, in bursts of 5 (their run-to-run spread is wider)
-    const quick = b !== 'cpu' && last < 20;
-    r[b] = { run, rounds: b === 'cpu' ? Math.min(rounds, 2) : quick ? Math.max(rounds, 12) : rounds, burst: quick ? 5 : 1, rssDeltaMB: (rss - rss0) / 2 ** 20 };
+    r[b] = { run, last, rssDeltaMB: (rss - rss0) / 2 ** 20 };
+  }
+  // quick cases get more timed rounds, in bursts of 5 (their run-to-run spread is wider), on every backend alike
+  const quick = Object.entries(r).some(([b, x]) => b !== 'cpu' && x.last < 20);
+  for (const [b, x] of Object.entries(r)) {
+    x.rounds = b === 'cpu' ? Math.min(rounds, 2) : quick ? Math.max(rounds, 12) : rounds;
+    x.burst = b !== 'cpu' && quick ? 5 : 1;
   }
   return r;
 }

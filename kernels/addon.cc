@@ -1,9 +1,10 @@
 // N-API bindings of the native kernels (module `onnxflow_native`). Every compute entry point
 // returns a Promise: the work runs on a libuv worker thread (Napi::AsyncWorker), which fans out to
 // the persistent thread pool, so the JS event loop stays free; with `sync: true` (small jobs) it runs
-// on the calling thread and returns undefined (or throws) instead. Inputs of an async job are typed arrays
-// whose memory is pinned by references held for the job's lifetime; outputs are written into
-// caller-allocated Float32Arrays.
+// on the calling thread and returns undefined (or throws) instead ("-> Done" below: either). Entry
+// points are also made positional (`positional(name, keys)`, see Args); the TS side calls those.
+// Inputs of an async job are typed arrays whose memory is pinned by references held for the job's
+// lifetime; outputs are written into caller-allocated Float32Arrays.
 #include <napi.h>
 
 #include <cmath>
@@ -309,7 +310,7 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), set_isa(name.c_str()));
 }
 
-// packPanels({ src, rs, ks, rows, K, count, srcStride, dst, dstStride, P, scale }) -> Promise
+// packPanels({ src, rs, ks, rows, K, count, srcStride, dst, dstStride, P, scale }) -> Done
 Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -320,11 +321,13 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   const int P = static_cast<int>(num(o, "P"));
   const float scale = static_cast<float>(fnum(o, "scale", 1.0));
   check(P >= 1 && P <= 64, env, "packPanels: bad panel width");
+  check(rows >= 0 && K >= 0 && count >= 0 && count <= (int64_t{1} << 31) && ss >= 0 && ds >= 0, env, "packPanels: bad sizes");
+  const int64_t need = mul(env, {(rows + P - 1) / P * P, K});
+  check(count == 0 || add(env, mul(env, {count - 1, ds}), need) <= dst.length, env, "packPanels dst: too small");
+  if (count > 0) mul(env, {count - 1, ss});  // the largest source offset fits
   std::vector<int64_t> so(count), dof(count);
   for (int64_t i = 0; i < count; i++) so[i] = i * ss, dof[i] = i * ds;
   check_strided(env, "packPanels src", src, so, count, rows, K, rs, ks);
-  const int64_t need = packed_floats(rows, K, P);
-  for (int64_t i = 0; i < count; i++) check(dof[i] + need <= dst.length, env, "packPanels dst: too small");
   h.job->set([=] {
     ThreadPool::global().parallel_for(count, [&](int64_t i, int) {
       pack_panels(src.data + so[i], rs, ks, rows, K, P, scale, dst.data + dof[i]);
@@ -334,7 +337,7 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
 }
 
 // gemm({ M, N, K, batch, a, aRs, aKs, aOffsets?, aPacked?, alpha?, b, bRs, bKs, bOffsets?, bPacked?,
-//        c, cOffsets?, ldc, accumulate?, rowBias?, colBias?, act? }) -> Promise
+//        c, cOffsets?, ldc, accumulate?, rowBias?, colBias?, act? }) -> Done
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -355,21 +358,21 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   int64_t aRs = 0, aKs = 0, bRs = 0, bKs = 0;
   if (aPacked) {
     for (int64_t i = 0; i < (aOff.empty() ? 1 : batch); i++)
-      check(add(env, aOff.empty() ? 0 : aOff[i], mul(env, {(M + uk.mr - 1) / uk.mr * uk.mr, K})) <= a.length, env, "gemm: packed A out of bounds");
+      check((aOff.empty() || aOff[i] >= 0) && add(env, aOff.empty() ? 0 : aOff[i], mul(env, {(M + uk.mr - 1) / uk.mr * uk.mr, K})) <= a.length, env, "gemm: packed A out of bounds");
   } else {
     aRs = num(o, "aRs"), aKs = num(o, "aKs");
     check_strided(env, "gemm A", a, aOff, batch, M, K, aRs, aKs);
   }
   if (bPacked) {
     for (int64_t i = 0; i < (bOff.empty() ? 1 : batch); i++)
-      check(add(env, bOff.empty() ? 0 : bOff[i], mul(env, {(N + uk.nr - 1) / uk.nr * uk.nr, K})) <= b.length, env, "gemm: packed B out of bounds");
+      check((bOff.empty() || bOff[i] >= 0) && add(env, bOff.empty() ? 0 : bOff[i], mul(env, {(N + uk.nr - 1) / uk.nr * uk.nr, K})) <= b.length, env, "gemm: packed B out of bounds");
   } else {
     bRs = num(o, "bRs"), bKs = num(o, "bKs");
     check_strided(env, "gemm B", b, bOff, batch, N, K, bRs, bKs);
   }
   check(ldc >= N, env, "gemm: ldc < N");
   for (int64_t i = 0; i < batch; i++) {
-    const int64_t off = cOff.empty() ? i * M * ldc : cOff[i];
+    const int64_t off = cOff.empty() ? mul(env, {i, M, ldc}) : cOff[i];
     check(off >= 0 && (M == 0 || N == 0 || add(env, add(env, off, mul(env, {M - 1, ldc})), N) <= c.length), env, "gemm: C out of bounds");
   }
   check(!rowBias.data || rowBias.length >= M, env, "gemm: rowBias too short");
@@ -414,7 +417,7 @@ Napi::Value Conv2dPackedSize(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), static_cast<double>(conv2d_packed_weight_floats(p)));
 }
 
-// conv2dPackWeight({ ...geometry, w, packed }) -> Promise
+// conv2dPackWeight({ ...geometry, w, packed }) -> Done
 Napi::Value Conv2dPackWeight(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -447,7 +450,7 @@ ConvIO conv_io(const Args& o, Job* job, const char* what) {
   return c;
 }
 
-// conv2d({ ...geometry, x, packed, bias?, y, act? }) -> Promise
+// conv2d({ ...geometry, x, packed, bias?, y, act? }) -> Done
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Args o(info);
   JobHolder h(info.Env());
@@ -458,7 +461,7 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// depthwise2d({ ...geometry, x, w, bias?, y, act? }) -> Promise (C / group == 1, W unpacked)
+// depthwise2d({ ...geometry, x, w, bias?, y, act? }) -> Done (C / group == 1, W unpacked)
 Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
   Args o(info);
   JobHolder h(info.Env());
@@ -470,7 +473,7 @@ Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// convTranspose2d({ N, C, H, W, M, group, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, x, w, bias?, y }) -> Promise
+// convTranspose2d({ N, C, H, W, M, group, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, x, w, bias?, y }) -> Done
 Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
   Args o(info);
   JobHolder h(info.Env());
@@ -501,7 +504,7 @@ U8 u8(const Args& o, const char* key, Job* job) {
 // attention({ BH, Sq, Skv, D, Dv, scale, causal?, causalOffset?, q, k, v, y, qo, ko, vo, yo (Float64Array
 //             offsets per entry), qs, ks, kd?, vs, ys, mask?, mo?, mi?, mj?, cond?, co?, ci?, cj?, fill?, keep?,
 //             maskedNan? })
-//   -> Promise: fused blockwise attention (see cpu/attention.h).
+//   -> Done: fused blockwise attention (see cpu/attention.h).
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -541,18 +544,22 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   }
   p.masked_nan = flag(o, "maskedNan");
   const int64_t sq1 = std::max<int64_t>(0, p.Sq - 1), sk1 = std::max<int64_t>(0, p.Skv - 1);
+  // the last element each entry reads or writes, overflow-checked: off + a * sa + b * sb + c
+  auto end = [&](int64_t off, int64_t a, int64_t sa, int64_t b, int64_t sb, int64_t c) {
+    return add(env, add(env, add(env, off, mul(env, {a, sa})), mul(env, {b, sb})), c);
+  };
   for (int64_t t = 0; t < p.BH; t++) {
     if (p.Sq > 0) {
-      check(own->qo[t] >= 0 && own->qo[t] + sq1 * p.qs + p.D <= q.length, env, "attention: Q out of bounds");
-      check(own->yo[t] >= 0 && own->yo[t] + sq1 * p.ys + p.Dv <= y.length, env, "attention: Y out of bounds");
+      check(own->qo[t] >= 0 && end(own->qo[t], sq1, p.qs, 0, 0, p.D) <= q.length, env, "attention: Q out of bounds");
+      check(own->yo[t] >= 0 && end(own->yo[t], sq1, p.ys, 0, 0, p.Dv) <= y.length, env, "attention: Y out of bounds");
     }
     if (p.Skv > 0) {
-      check(own->ko[t] >= 0 && own->ko[t] + sk1 * p.ks + (p.D - 1) * p.kd + 1 <= k.length, env, "attention: K out of bounds");
-      check(own->vo[t] >= 0 && own->vo[t] + sk1 * p.vs + p.Dv <= v.length, env, "attention: V out of bounds");
+      check(own->ko[t] >= 0 && end(own->ko[t], sk1, p.ks, p.D - 1, p.kd, 1) <= k.length, env, "attention: K out of bounds");
+      check(own->vo[t] >= 0 && end(own->vo[t], sk1, p.vs, 0, 0, p.Dv) <= v.length, env, "attention: V out of bounds");
       if (mask.data && p.Sq > 0)
-        check(own->mo[t] >= 0 && own->mo[t] + sq1 * p.mi + sk1 * p.mj + 1 <= mask.length, env, "attention: mask out of bounds");
+        check(own->mo[t] >= 0 && end(own->mo[t], sq1, p.mi, sk1, p.mj, 1) <= mask.length, env, "attention: mask out of bounds");
       if (cond.data && p.Sq > 0)
-        check(own->co[t] >= 0 && own->co[t] + sq1 * p.ci + sk1 * p.cj + 1 <= cond.length, env, "attention: cond out of bounds");
+        check(own->co[t] >= 0 && end(own->co[t], sq1, p.ci, sk1, p.cj, 1) <= cond.length, env, "attention: cond out of bounds");
     }
   }
   p.qo = own->qo.data(), p.ko = own->ko.data(), p.vo = own->vo.data(), p.yo = own->yo.data();
@@ -562,7 +569,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// pool2d({ x, y, planes, H, W, OH, OW, KH, KW, sh, sw, ph, pw, peh, pew, dh, dw, max, includePad }) -> Promise
+// pool2d({ x, y, planes, H, W, OH, OW, KH, KW, sh, sw, ph, pw, peh, pew, dh, dw, max, includePad }) -> Done
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -582,7 +589,7 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// groupNorm({ x, gamma, beta, y, N, C, S, G, eps, act? }) -> Promise
+// groupNorm({ x, gamma, beta, y, N, C, S, G, eps, act? }) -> Done
 Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -597,7 +604,7 @@ Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// layerNorm({ a, b?, gamma, beta?, y, sum?, mean?, invStd?, rows, D, eps }) -> Promise
+// layerNorm({ a, b?, gamma, beta?, y, sum?, mean?, invStd?, rows, D, eps }) -> Done
 Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -616,7 +623,7 @@ Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// softmax({ x, y, rows, D, log? }) -> Promise
+// softmax({ x, y, rows, D, log? }) -> Done
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -630,7 +637,7 @@ Napi::Value Softmax(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// activation({ x, y, act }) -> Promise
+// activation({ x, y, act }) -> Done
 Napi::Value Activation(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -643,7 +650,7 @@ Napi::Value Activation(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// geglu({ x, y, rows, n, act }) -> Promise: y [rows, n] = x[:, :n] * act(x[:, n:]).
+// geglu({ x, y, rows, n, act }) -> Done: y [rows, n] = x[:, :n] * act(x[:, n:]).
 Napi::Value GeGlu(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -657,7 +664,7 @@ Napi::Value GeGlu(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// binary({ a, b, y, dims: number[], aStrides: number[], bStrides: number[], op: 0 add | 1 sub | 2 mul | 3 div }) -> Promise
+// binary({ a, b, y, dims: number[], aStrides: number[], bStrides: number[], op: 0 add | 1 sub | 2 mul | 3 div }) -> Done
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -684,7 +691,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   return h.start(flag(o, "sync"));
 }
 
-// stridedCopy({ x, y, dims: number[], xStrides: number[] }) -> Promise: y (dense) = x read with strides.
+// stridedCopy({ x, y, dims: number[], xStrides: number[] }) -> Done: y (dense) = x read with strides.
 Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -770,7 +777,8 @@ const std::unordered_map<std::string, Napi::Value (*)(const Napi::CallbackInfo&)
 
 // positional(name, keys: string[]) -> the entry point `name` taking its arguments' values in the
 // order of `keys` instead of one object (same checks, same errors; reading a key that is not in the
-// list throws, so an incomplete list fails loudly on its first call).
+// list throws, so an incomplete list fails loudly on its first call). Each call keeps its key list for
+// the life of the environment: the TS side makes one per entry point when the addon loads.
 Napi::Value Positional(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   check(info.Length() == 2 && info[0].IsString() && info[1].IsArray(), env, "positional(name, keys)");

@@ -76,7 +76,7 @@ void attention_direct(const AttentionParams& p, const float* q, const float* k, 
     std::fill(yr, yr + p.Dv, 0.f);
     const float mx = vo.row_max(s, p.Skv);
     if (mx == -std::numeric_limits<float>::infinity()) {
-      if (p.masked_nan) std::fill(yr, yr + p.Dv, std::numeric_limits<float>::quiet_NaN());
+      if (p.masked_nan && p.Skv > 0) std::fill(yr, yr + p.Dv, std::numeric_limits<float>::quiet_NaN());  // no keys: zeros, as an empty MatMul
       return;
     }
     const float sum = vo.exp_sum(s, s, p.Skv, mx);

@@ -146,12 +146,13 @@ struct PackedWeights {
 
 /**
  * Runs `call` with B = the patch matrix of X. Small outputs (at most 64 positions, e.g. 8x8 latents)
- * run as one parallel phase of (image, row range) tasks: each gathers its image's patches into packed-B
- * panels on its own thread (a thread-local buffer) and runs its rows of the product there, so a batch
- * of 2 (classifier-free guidance) on 2 threads is a task per thread with no barrier between the gather
- * and the product (as separate phases the small product scaled poorly: ~1.2x on 2 threads). With
- * fewer images than threads, images split their rows and each part gathers the patches again (the
- * gather is a fraction of the product). Otherwise each GEMM task gathers its own block.
+ * run as (image range, output-channel range) tasks, each a serial GEMM of its rows over its images:
+ * rows split across the threads first, so a thread's share of the packed weights is half of them and
+ * tends to stay in its L2 from call to call (as separate gather and product phases, a small product
+ * scaled ~1.2x on 2 threads); images split too when there are fewer row panels than threads. Several
+ * images: their patches are gathered once, in parallel, into a shared buffer first; one image (or a
+ * shared buffer over 16 MB): each task gathers the patches it needs itself. Otherwise each GEMM task
+ * gathers its own block.
  */
 void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t batch, int64_t Kc, const PackedWeights& w) {
   PatchOperand patches(q, xq);
@@ -160,25 +161,24 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
   const int64_t per = packed_floats(P, Kc, NR);
   if (P <= 64 && per <= (int64_t(1) << 22)) {
     ThreadPool& pool = ThreadPool::global();
-    const int64_t M = call.M;
+    const int64_t M = call.M, panels = (M + MR - 1) / MR;
     const double flops = 2.0 * batch * M * P * Kc;
-    const int64_t T = flops < 2e6 ? 1 : pool.size();
-    // one row range per thread, the same on every call: each thread's slice of the packed weights stays
-    // in its own L2 across calls (the whole weight often does not fit one core's L2)
-    const int64_t splits = std::max<int64_t>(1, std::min<int64_t>(T, (M + MR - 1) / MR));
-    const int64_t rows = (M + splits - 1) / splits, chunk = (rows + MR - 1) / MR * MR;  // whole panels
-    // Several images and threads: each image gathered once, in parallel, before the product (a shared
-    // buffer); one image: every thread gathers it for itself (no barrier, the gather is small).
-    const bool shared = splits > 1 && batch > 1;
+    const int64_t T = flops < gemm_parallel_flops() ? 1 : pool.size();
+    const int64_t splits = std::max<int64_t>(1, std::min<int64_t>(T, panels));      // row ranges
+    const int64_t bparts = std::max<int64_t>(1, std::min<int64_t>(batch, T / splits));  // image ranges
+    const bool shared = T > 1 && batch > 1 && batch * per <= (int64_t(1) << 22);
     thread_local Scratch t_shared;
     float* all = shared ? t_shared.get(static_cast<size_t>(batch * per)) : nullptr;
     if (shared) pool.parallel_for(batch, [&](int64_t b, int) { patches.gather(b, 0, P, 0, Kc, NR, all + b * per, Kc * NR); });
-    auto task = [&](int64_t s, int) {
-      const int64_t m0 = s * chunk, m1 = std::min(M, m0 + chunk);
+    auto task = [&](int64_t t, int) {
+      const int64_t s = t % splits, bp0 = t / splits;
+      // whole panels, as even as they go: split s takes panels [panels * s / splits, panels * (s + 1) / splits)
+      const int64_t m0 = panels * s / splits * MR, m1 = std::min(M, panels * (s + 1) / splits * MR);
+      const int64_t b0 = batch * bp0 / bparts, b1 = batch * (bp0 + 1) / bparts;
       if (m0 >= m1) return;
       thread_local Scratch t_patches;
       float* own = shared ? nullptr : t_patches.get(static_cast<size_t>(per));
-      for (int64_t b = 0; b < batch; b++) {
+      for (int64_t b = b0; b < b1; b++) {
         float* bp = shared ? all + b * per : own;
         if (!shared) patches.gather(b, 0, P, 0, Kc, NR, bp, Kc * NR);
         PackedOperand A(w.packed + w.a_off[b] + (m0 / MR) * Kc * MR, Kc, {});
@@ -188,6 +188,7 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
         sub.A = &A, sub.A_prepacked = true, sub.B = &B, sub.B_prepacked = true;
         sub.C = call.C + (call.c_offsets.empty() ? b * M * call.ldc : call.c_offsets[b]) + m0 * call.ldc;
         sub.ldc = call.ldc;
+        sub.accumulate = call.accumulate;
         sub.serial = true;
         if (call.ep.row_bias)
           sub.ep.row_bias = call.ep.row_bias + (call.ep.row_bias_offsets.empty() ? 0 : call.ep.row_bias_offsets[b]) + m0;
@@ -196,10 +197,11 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
         gemm_run(sub);
       }
     };
-    if (splits == 1) {
+    const int64_t tasks = splits * bparts;
+    if (tasks == 1) {
       task(0, 0);
     } else {
-      pool.parallel_for(splits, task);
+      pool.parallel_for(tasks, task);
     }
     return;
   }

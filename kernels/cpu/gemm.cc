@@ -124,6 +124,14 @@ const float* PackedOperand::block(int64_t b, int64_t r0, int64_t, int64_t k0, in
   return data_ + (offsets_.empty() ? 0 : offsets_[b]) + (r0 / P) * K_ * P + k0 * P;
 }
 
+double gemm_parallel_flops() {
+  static const double v = [] {
+    const char* e = std::getenv("ONNXFLOW_NATIVE_PAR_FLOPS");
+    return e ? std::max(0.0, std::atof(e)) : 1e6;
+  }();
+  return v;
+}
+
 void gemm_run(const GemmCall& g) {
   const MicroKernel& uk = *g_kernel;
   const int MR = uk.mr, NR = uk.nr;
@@ -151,10 +159,7 @@ void gemm_run(const GemmCall& g) {
   // off while the workers spin between a model's kernels (128x128x128: 48 -> 28 us, 128x64x64: 14 ->
   // 11 us, 2026-11-23); the caller never waits for a worker the OS has not scheduled (it closes the
   // job once every task is claimed). $ONNXFLOW_NATIVE_PAR_FLOPS overrides.
-  static const double par_flops = [] {
-    const char* e = std::getenv("ONNXFLOW_NATIVE_PAR_FLOPS");
-    return e ? std::max(0.0, std::atof(e)) : 1e6;
-  }();
+  const double par_flops = gemm_parallel_flops();
   // Except a few rows against a large B (GEMV-like, memory-bound): streaming B goes faster on all
   // threads from 256 KB up (the pool's wake-up is a few microseconds; a 1 MB weight takes ~70 us to
   // stream on one core).
@@ -218,15 +223,18 @@ void gemm_run(const GemmCall& g) {
     A = a_once.get();
   }
 
+  const bool a_packed = g.A_prepacked || a_once != nullptr, b_packed = g.B_prepacked;
   auto task = [&](int64_t t, int) {
     const int64_t b = t / (mt * nt);
     const int64_t rem = t % (mt * nt);
     const int64_t jb = rem / mt, ib = rem % mt;  // row blocks vary fastest: neighbours share B
     const int64_t m0 = ib * mc, mcur = std::min(mc, M - m0);
     const int64_t n0 = jb * nc, ncur = std::min(nc, N - n0);
-    float* abuf = t_abuf.get(static_cast<size_t>(round_up(mc, MR) * KC));
-    float* bbuf = t_bbuf.get(static_cast<size_t>(round_up(nc, NR) * KC + MR * NR));
-    float* tmp = bbuf + round_up(nc, NR) * KC;
+    // pack buffers only for operands packed here (a prepacked one hands out pointers into its panels)
+    const int64_t bfloats = b_packed ? 0 : round_up(nc, NR) * KC;
+    float* abuf = a_packed ? nullptr : t_abuf.get(static_cast<size_t>(round_up(mc, MR) * KC));
+    float* bbuf = t_bbuf.get(static_cast<size_t>(bfloats + MR * NR));
+    float* tmp = bbuf + bfloats;
     float* cb = c_base(b);
     const float* rb = row_bias(b);
     for (int64_t k0 = 0; k0 < K; k0 += KC) {

@@ -90,8 +90,14 @@ struct GemmCall {
   Epilogue ep;
 };
 
-/** Run on the global thread pool; blocks the calling thread (never call it on the JS thread). */
+/**
+ * Run on the global thread pool (or on the calling thread alone: `serial`, small products, a busy pool
+ * under ThreadPool::NoWait); blocks the calling thread until done.
+ */
 void gemm_run(const GemmCall& call);
+
+/** Products below this many flops run on one thread ($ONNXFLOW_NATIVE_PAR_FLOPS, default 1e6). */
+double gemm_parallel_flops();
 
 /** Scalar helper shared by kernels: the activation of one value. */
 float apply_act(float v, Act act);

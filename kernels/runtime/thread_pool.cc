@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdlib>
+#include <exception>
 
 namespace onnxflow {
 
@@ -33,11 +34,20 @@ ThreadPool::~ThreadPool() {
   for (auto& t : workers_) t.join();
 }
 
+// A task that throws (bad_alloc from a scratch buffer, say) must not escape a worker (terminate) nor
+// unwind the caller while workers still run the job: the first exception is kept, the remaining tasks
+// are skipped, and parallel_for rethrows it once the job is closed.
 void ThreadPool::drain(int thread) {
   for (;;) {
     int64_t i = next_.fetch_add(1, std::memory_order_relaxed);
     if (i >= n_) break;
-    (*fn_)(i, thread);
+    try {
+      (*fn_)(i, thread);
+    } catch (...) {
+      std::lock_guard<std::mutex> lk(m_);
+      if (!error_) error_ = std::current_exception();
+      next_.store(n_, std::memory_order_relaxed);  // no new tasks
+    }
   }
 }
 
@@ -108,6 +118,12 @@ void ThreadPool::parallel_for(int64_t n, const std::function<void(int64_t, int)>
   std::unique_lock<std::mutex> lk(m_);
   cv_done_.wait(lk, [&] { return active_ == 0; });
   fn_ = nullptr;
+  if (error_) {
+    std::exception_ptr e = error_;
+    error_ = nullptr;
+    lk.unlock();
+    std::rethrow_exception(e);
+  }
 }
 
 ThreadPool::NoWait::NoWait() : prev_(t_no_wait) { t_no_wait = true; }

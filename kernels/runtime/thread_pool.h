@@ -1,13 +1,15 @@
 // Persistent thread pool: workers sized to the cores, started once, sleeping between jobs.
 // parallel_for hands out task indices through an atomic counter (dynamic scheduling); the calling
 // thread works too and closes the job once every task is claimed (it never waits for a worker that
-// has not started). Jobs are serialized: a second caller waits for the first job to finish.
+// has not started). Jobs are serialized: a second caller waits for the first job to finish (or, under
+// NoWait, runs its tasks itself). A task's exception is rethrown by parallel_for once the job is done.
 // Workers spin briefly (200 us by default) for the next job before sleeping, so back-to-back kernels
 // and a loaded machine do not pay a scheduler wake-up per job.
 #pragma once
 #include <atomic>
 #include <condition_variable>
 #include <cstdint>
+#include <exception>
 #include <functional>
 #include <mutex>
 #include <thread>
@@ -68,6 +70,7 @@ class ThreadPool {
   std::atomic<int> active_{0};
   int64_t spin_us_ = 200;  // busy-wait before sleeping (ONNXFLOW_NATIVE_SPIN_US)
   std::atomic<uint64_t> serial_fallbacks_{0};
+  std::exception_ptr error_;  // the current job's first task exception (under m_)
 };
 
 }  // namespace onnxflow

@@ -87,7 +87,7 @@ float row_max_avx512(const float* x, int64_t n) {
   return _mm512_reduce_max_ps(m);
 }
 
-// exp(x - sub) with the Cephes expf polynomial, 16 lanes (masked tail); 0 below -87.
+// exp(x - sub) with the Cephes expf polynomial, 16 lanes (masked tail); 0 below -87, NaN stays NaN.
 float exp_sum_avx512(float* x, int64_t n, float sub) {
   const __m512 vsub = _mm512_set1_ps(sub), hi = _mm512_set1_ps(88.0f), lo = _mm512_set1_ps(-87.0f);
   const __m512 log2e = _mm512_set1_ps(1.44269504088896341f), half = _mm512_set1_ps(0.5f);
@@ -108,7 +108,7 @@ float exp_sum_avx512(float* x, int64_t n, float sub) {
     p = _mm512_add_ps(_mm512_fmadd_ps(_mm512_mul_ps(p, r), r, r), one);
     const __m512i e = _mm512_slli_epi32(_mm512_add_epi32(_mm512_cvtps_epi32(fn), _mm512_set1_epi32(127)), 23);
     __m512 v = _mm512_mul_ps(p, _mm512_castsi512_ps(e));
-    const __mmask16 live = k & _mm512_cmp_ps_mask(xi, lo, _CMP_GE_OQ);
+    const __mmask16 live = k & _mm512_cmp_ps_mask(xi, lo, _CMP_NLT_UQ);  // NaN lanes stay (unordered: not less)
     v = _mm512_maskz_mov_ps(live, v);
     _mm512_mask_storeu_ps(x + i, k, v);
     acc = _mm512_add_ps(acc, v);

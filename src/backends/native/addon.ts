@@ -74,13 +74,14 @@ export interface NativeAddon {
   conv2dPackedSize(g: Conv2dGeometry): number;
   conv2dPackWeight(d: Conv2dGeometry & { sync?: boolean; w: Float32Array; packed: Float32Array }): Done;
   conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
-  /** Y = act(groupnorm(X [N, C, S]) * gamma + beta) over G groups. */
+  /** Depthwise conv (C / group == 1, W [M, 1, KH, KW] unpacked), bias and activation fused. */
   depthwise2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
   convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array }): Done;
   pool2d(d: {
     sync?: boolean; x: Float32Array; y: Float32Array; planes: number; H: number; W: number; OH: number; OW: number; KH: number; KW: number;
     sh: number; sw: number; ph: number; pw: number; peh: number; pew: number; dh: number; dw: number; max: boolean; includePad: boolean;
   }): Done;
+  /** Y = act(groupnorm(X [N, C, S]) * gamma + beta) over G groups. */
   groupNorm(d: { sync?: boolean; x: Float32Array; gamma: Float32Array; beta: Float32Array; y: Float32Array; N: number; C: number; S: number; G: number; eps: number; act?: NativeAct }): Done;
   /** Rows of D: s = a (+ b), y = layernorm(s) * gamma (+ beta); s to `sum`, per-row mean / 1/std when given. */
   layerNorm(d: { sync?: boolean; a: Float32Array; b?: Float32Array; gamma: Float32Array; beta?: Float32Array; y: Float32Array; sum?: Float32Array; mean?: Float32Array; invStd?: Float32Array; rows: number; D: number; eps: number }): Done;
@@ -90,9 +91,9 @@ export interface NativeAddon {
   activation(d: { sync?: boolean; x: Float32Array; y: Float32Array; act: NativeAct }): Done;
   /** GeGLU over rows of 2n: y [rows, n] = x[:, :n] * act(x[:, n:]) (act Gelu or GeluTanh). */
   geglu(d: { sync?: boolean; x: Float32Array; y: Float32Array; rows: number; n: number; act: NativeAct }): Done;
-  /** y = a op b (0 add, 1 sub, 2 mul, 3 div) over dims with element strides (0 where broadcast; last axis 0 or 1). */
   /** y (dense, dims) = x read with element strides xStrides (transposes). */
   stridedCopy(d: { sync?: boolean; x: Float32Array; y: Float32Array; dims: number[]; xStrides: number[] }): Done;
+  /** y = a op b (0 add, 1 sub, 2 mul, 3 div) over dims with element strides (0 where broadcast; last axis 0 or 1). */
   binary(d: { sync?: boolean; a: Float32Array; b: Float32Array; y: Float32Array; dims: number[]; aStrides: number[]; bStrides: number[]; op: number }): Done;
 }
 
@@ -153,9 +154,14 @@ function usePositional(addon: NativeAddon): void {
   const table = addon as unknown as Record<string, unknown>;
   for (const [name, keys] of Object.entries(POSITIONAL)) {
     if (!keys.every((k) => /^[A-Za-z_]\w*$/.test(k))) throw new Error(`bad key list for ${name}`);
-    const fast = positional.call(addon, name, keys);
-    // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from the identifier lists above only
-    table[name] = new Function('f', `return function ${name}(o) { return f(${keys.map((k) => `o.${k}`).join(', ')}); };`)(fast);
+    try {
+      const fast = positional.call(addon, name, keys);
+      // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from the identifier lists above only
+      table[name] = new Function('f', `return function ${name}(o) { return f(${keys.map((k) => `o.${k}`).join(', ')}); };`)(fast);
+    } catch {
+      // code generation disallowed (--disallow-code-generation-from-strings) or an addon without this
+      // entry point's positional form: the object entry point stays
+    }
   }
 }
 

@@ -28,7 +28,7 @@ export function readTuning(): void {
   tuning.minRowwise = elems ?? 256;
 }
 
-/** Products below this many flops run on the cpu kernel (the async hop costs more). $ONNXFLOW_NATIVE_MIN_FLOPS. */
+/** Products below this many flops run on the cpu kernel (the call costs more than the product). $ONNXFLOW_NATIVE_MIN_FLOPS. */
 export function minFlops(): number {
   return tuning.minFlops;
 }
@@ -52,12 +52,12 @@ export function minAttentionFlops(): number {
  * element. $ONNXFLOW_NATIVE_SYNC_FLOPS (0: always async).
  */
 export const syncFor = (flops: number) => flops <= tuning.syncFlops;
+export const syncElems = (n: number) => 32 * n <= tuning.syncFlops;
 
 /** `f()` once a compute call is done: at once after a sync job (undefined), else when its promise settles. */
 export function after<T>(done: Done, f: () => T): T | Promise<T> {
   return done === undefined ? f() : done.then(f);
 }
-export const syncElems = (n: number) => 32 * n <= tuning.syncFlops;
 
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
 export const packedFloats = (rows: number, K: number, P: number) => ceilDiv(rows, P) * P * K;

@@ -17,7 +17,7 @@ interface Entry {
 /** Start packing for `e`, remembering the result (or forgetting the entry when packing fails). */
 function startPack(e: Entry, byKey: Map<string, Entry>, pack: () => Promise<Float32Array>): Promise<Float32Array> {
   e.packed = pack();
-  e.packed.then((p) => { e.ready = p; }, () => byKey.delete(e.key));
+  e.packed.then((p) => { e.ready = p; }, () => { if (byKey.get(e.key) === e) byKey.delete(e.key); });
   return e.packed;
 }
 

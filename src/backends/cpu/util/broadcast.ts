@@ -36,7 +36,7 @@ export function broadcastStrides(inDims: Dims, outDims: Dims): number[] {
  * (0 where an axis broadcasts): the odometer every broadcast and strided gather shares. Fills
  * prod(dims) entries.
  */
-export function walkOffsets(dims: readonly number[], strides: readonly number[], out: { [i: number]: number; length: number }): void {
+export function walkOffsets(dims: readonly number[], strides: readonly number[], out: { [i: number]: number }): void {
   let n = 1;
   for (const d of dims) n *= d;
   const rank = dims.length;

@@ -25,8 +25,10 @@ export function fusedAttention({ addon, out, fallback }: NativeEnv): KernelFn {
     const scale = scaleOp === 'mul' ? scaleAttr : scaleOp === 'div' ? 1 / scaleAttr : scaleOp === 'none' ? 1 : NaN;
     if (!Number.isFinite(scale)) return fb();
     // is_causal 1: key j visible to query i iff j <= i (top-left); 2: iff j <= i + Skv - Sq (bottom-right).
-    // The addon applies it after Where and the mask, the reference before: the same scores unless a
-    // Where fills with a finite value (the Attention rewrite fills with -inf), which stays on cpu.
+    // The addon applies it after Where and the mask (a hidden key's score is -inf whatever they held),
+    // the reference before them: the same result unless a Where fills with a finite value (the Attention
+    // rewrite fills with -inf), which stays on cpu, or the mask holds +inf / NaN at a hidden key (there
+    // the reference gives NaN, the addon ignores it).
     const isCausal = ctx.attrs.int('is_causal', 0);
     if (isCausal !== 0 && isCausal !== 1 && isCausal !== 2) return fb();
     if (isCausal && cond && (fill!.data as Float32Array)[0] !== -Infinity) return fb();
@@ -77,7 +79,7 @@ export function fusedAttention({ addon, out, fallback }: NativeEnv): KernelFn {
       const r = scoreDims.length;
       // Offsets per entry from the batch strides of the mask seen through the scores.
       const off = new Float64Array(BH);
-      walkOffsets(batch, st, off);
+      walkOffsets(batch, st.slice(0, batch.length), off);
       return { off, si: st[r - 2]!, sj: st[r - 1]! };
     };
     const m = mask ? layout(mask) : undefined;

@@ -1,21 +1,26 @@
 // Gemm: Y = alpha * A' B' + beta * C; C folded into the epilogue as a row/column bias when it is a vector.
 
-import type { KernelContext, KernelFn, Value } from '../../backend.js';
+import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { cachedPack } from '../pack-cache.js';
-import { gemmKey, minFlops, packB, syncFor, type NativeEnv } from '../env.js';
+import { after, gemmKey, minFlops, packB, syncFor, type NativeEnv } from '../env.js';
 
 export function gemm({ addon, out, fallback }: NativeEnv): KernelFn {
-  async function runGemm(ctx: KernelContext, a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, transB: boolean, alpha: number, beta: number): Promise<Value[]> {
-    const A = a.data as Float32Array, B = b.data as Float32Array;
+  function runGemm(ctx: KernelContext, a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, transB: boolean, alpha: number, beta: number): KernelResult {
+    const B = b.data as Float32Array;
     const Y = out(ctx, 0, [M, N]);
-    const info = addon.info();
     // B as (n, k): transB stores [N, K] (n at stride K), else [K, N] (n at stride 1, k at stride N).
     const bRs = transB ? K : 1, bKs = transB ? 1 : N;
-    const packedP = cachedPack(b, gemmKey(info.isa, transB), () => packB(addon, B, N, K, bRs, bKs, 1, 0));
-    const packed = packedP ? await packedP : undefined;
-    const b0 = packed ?? B, bPacked = packed !== undefined;
+    const packed = cachedPack(b, gemmKey(addon.info().isa, transB), () => packB(addon, B, N, K, bRs, bKs, 1, 0));
+    // packed panels in hand (or none): no await, so a sync product returns its values at once
+    const go = (p: Float32Array | undefined) => product(a, b, c, cRows, cCols, M, N, K, transA, bRs, bKs, alpha, beta, Y, p);
+    return packed instanceof Promise ? packed.then(go) : go(packed);
+  }
+
+  function product(a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, bRs: number, bKs: number, alpha: number, beta: number, Y: Float32Array, packed: Float32Array | undefined): KernelResult {
+    const A = a.data as Float32Array;
+    const b0 = packed ?? (b.data as Float32Array), bPacked = packed !== undefined;
     let rowBias: Float32Array | undefined, colBias: Float32Array | undefined, accumulate = false;
     if (c) {
       const cd = c.data as Float32Array;
@@ -41,11 +46,10 @@ export function gemm({ addon, out, fallback }: NativeEnv): KernelFn {
         }
       }
     }
-    await addon.gemm({
+    return after(addon.gemm({
       M, N, K, a: A, aRs: transA ? 1 : K, aKs: transA ? M : 1, alpha, b: b0, bPacked, bRs, bKs, c: Y, accumulate, rowBias, colBias,
       sync: syncFor(2 * M * N * K),
-    });
-    return [new Tensor('float32', Y, [M, N])];
+    }), () => [new Tensor('float32', Y, [M, N])]);
   }
 
   return (inputs, ctx) => {

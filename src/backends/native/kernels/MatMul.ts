@@ -6,7 +6,7 @@ import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { broadcastShapes, broadcastStrides } from '../../cpu/util/broadcast.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
-import { NativeAct } from '../addon.js';
+import { NativeAct, type Done } from '../addon.js';
 import { cachedPack } from '../pack-cache.js';
 import { after, batchOffsets, matmulKey, minFlops, packB, packedFloats, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
@@ -28,13 +28,12 @@ export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
     const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
     const packed = cachedPack(b, matmulKey(info.isa, opts.transB), () => packB(addon, B, N, K, bRs, bKs, nbB, K * N));
     // packed panels in hand (or none): no await, so a sync product returns its values at once
-    if (packed instanceof Promise) return packed.then((p) => product(a, b, C, p, info.nr, M, K, N, aBatch, bBatch, batch, nb, outDims, opts));
-    return product(a, b, C, packed, info.nr, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
+    const go = (p: Float32Array | undefined) => product(a, B, C, p, info.nr, M, K, N, bRs, bKs, aBatch, bBatch, batch, nb, outDims, opts);
+    return packed instanceof Promise ? packed.then(go) : go(packed);
   }
 
-  function product(a: Tensor, b: Tensor, C: Float32Array, packed: Float32Array | undefined, nr: number, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
-    const A = a.data as Float32Array, B = b.data as Float32Array;
-    const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
+  function product(a: Tensor, B: Float32Array, C: Float32Array, packed: Float32Array | undefined, nr: number, M: number, K: number, N: number, bRs: number, bKs: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
+    const A = a.data as Float32Array;
     const aRs = opts.transA ? 1 : K, aKs = opts.transA ? M : 1;
     const bPer = packed ? packedFloats(N, K, nr) : K * N;
     // Argument objects are plain literals of one shape: a spread (`{ ...x }`) costs several microseconds
@@ -44,7 +43,7 @@ export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
     const sb = broadcastStrides(bBatch, batch);
     const bConst = sb.every((s) => s === 0);
     const aFull = sameDims(aBatch, batch);
-    let done;
+    let done: Done;
     if (bConst && aFull && !opts.transA) {
       // One B for every batch: a single (nb*M x K) by (K x N) product over A's contiguous rows.
       done = addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, b: b0, bPacked, bRs, bKs, c: C, colBias, act, sync });

@@ -2,12 +2,14 @@
 // found by ONNX name: MatMul, Gemm, Conv, ConvTranspose, Attention, the optimizer's fused ops
 // (com.onnxflow FusedGemm / FusedConv / FusedAttention / FusedGroupNorm / LayerNormalization /
 // SkipLayerNormalization / GeGLU / Gelu / SiLU), Softmax / LogSoftmax, LayerNormalization,
-// InstanceNormalization, MaxPool / AveragePool, Transpose and broadcasting Add / Sub / Mul / Div. Each returns a Promise (the work runs off the JS thread);
-// shapes, attributes and dtypes it does not take go to the cpu kernel. What they share is in ../env.ts.
+// InstanceNormalization, MaxPool / AveragePool, Transpose and broadcasting Add / Sub / Mul / Div. Each
+// returns its values at once after a sync job (small work, on the JS thread) or a Promise of them (the
+// work runs off the JS thread); shapes, attributes and dtypes it does not take go to the cpu kernel.
+// What they share is in ../env.ts.
 
-import type { KernelConfig, KernelFn } from '../../backend.js';
+import type { KernelConfig } from '../../backend.js';
 import type { NativeAddon } from '../addon.js';
-import { FUSED, nativeEnv, readTuning } from '../env.js';
+import { FUSED, nativeEnv, readTuning, type CpuKernels } from '../env.js';
 import { transpose } from './Transpose.js';
 import { attention } from './Attention.js';
 import { matMul } from './MatMul.js';
@@ -27,7 +29,7 @@ import { skipLayerNormalization } from './SkipLayerNormalization.js';
 import { geGlu } from './GeGLU.js';
 import { activationKernels } from './activations.js';
 
-export function nativeKernels(addon: NativeAddon, cpu: (op: string, opset: number, domain?: string) => KernelFn | undefined): KernelConfig[] {
+export function nativeKernels(addon: NativeAddon, cpu: CpuKernels): KernelConfig[] {
   readTuning();
   const env = nativeEnv(addon, cpu);
   const pool = poolKernels(env), softmax = softmaxKernels(env), binary = binaryKernels(env), act = activationKernels(env);

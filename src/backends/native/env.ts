@@ -12,7 +12,7 @@ export type Inputs = readonly (Value | undefined)[];
  * Size thresholds, read from the environment when a native backend is made (nativeKernels), not per
  * call: a `process.env` read is a getenv through a property interceptor, about a microsecond.
  */
-const tuning = { minFlops: 8192, minAttentionFlops: 0, syncFlops: 2e8, minBinary: 512, minTranspose: 16384, minRowwise: 256 };
+const tuning = { minFlops: 8192, minAttentionFlops: 0, syncFlops: 2e8, minBinary: 512, minTranspose: 1024, minRowwise: 256 };
 function envNumber(name: string): number | undefined {
   const raw = process.env[name];
   const v = Number(raw);
@@ -24,7 +24,7 @@ export function readTuning(): void {
   tuning.syncFlops = envNumber('ONNXFLOW_NATIVE_SYNC_FLOPS') ?? 2e8;
   const elems = envNumber('ONNXFLOW_NATIVE_MIN_ELEMS');
   tuning.minBinary = elems ?? 512;
-  tuning.minTranspose = elems ?? 16384;
+  tuning.minTranspose = elems ?? 1024;
   tuning.minRowwise = elems ?? 256;
 }
 
@@ -102,13 +102,14 @@ export function actCode(name: string, approximate = 'none'): NativeAct | undefin
  * TypeScript loop). Crossovers measured in chains of 200 nodes (2026-11-23, positional addon calls,
  * ~2 us a call): about 512 elements for Add / Mul (native 3.6 us flat up to 1K, the TypeScript loop
  * 2.7 us at 256, 4.7 us at 1K), about 150 for Softmax (1.8 vs 2.3 us at 96, 4.4 vs 2.4 at 384), so
- * 256 for softmax, norms and activations; 16K for Transpose. $ONNXFLOW_NATIVE_MIN_ELEMS overrides all.
+ * 256 for softmax, norms and activations; 1K for Transpose (8K elements: native 8.6 us, TypeScript
+ * 22 us). $ONNXFLOW_NATIVE_MIN_ELEMS overrides all.
  */
 export function minElems(kind: 'binary' | 'rowwise' = 'rowwise'): number {
   return kind === 'binary' ? tuning.minBinary : tuning.minRowwise;
 }
 
-/** Elements below which Transpose stays on the cpu kernel (16K; see minElems). */
+/** Elements below which Transpose stays on the cpu kernel (1K; see minElems). */
 export function minTransposeElems(): number {
   return tuning.minTranspose;
 }

@@ -381,7 +381,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   h.job->set([=] {
     std::unique_ptr<Operand> A, B;
     if (aPacked) A.reset(new PackedOperand(a.data, K, aOff));
-    else A.reset(new StridedOperand(a.data, aRs, aKs, aOff, alpha));
+    else A.reset(new StridedOperand(a.data, aRs, aKs, aOff, alpha, /*zero_pad=*/false));
     if (bPacked) B.reset(new PackedOperand(b.data, K, bOff));
     else B.reset(new StridedOperand(b.data, bRs, bKs, bOff));
     GemmCall call;

@@ -83,9 +83,10 @@ bool set_isa(const char* name) {
 
 // Pack `rows` x kc (element (r, k) at s[r * rs + k * ks]) into panels of P rows, kc deep.
 static void pack_block(const float* s, int64_t rs, int64_t ks, int64_t rows, int64_t kc, int P, float scale,
-                       float* d, int64_t panel_stride) {
+                       float* d, int64_t panel_stride, bool zero_pad = true) {
   for (int64_t p0 = 0; p0 < rows; p0 += P, d += panel_stride) {
     const int n = static_cast<int>(std::min<int64_t>(P, rows - p0));
+    const int fill = zero_pad ? P : n;  // lanes written: all, or only the rows present
     const float* sp = s + p0 * rs;
     if (rs == 1) {
       for (int64_t k = 0; k < kc; k++) {
@@ -93,14 +94,14 @@ static void pack_block(const float* s, int64_t rs, int64_t ks, int64_t rows, int
         float* dst = d + k * P;
         if (scale == 1.f) std::memcpy(dst, src, n * sizeof(float));
         else for (int i = 0; i < n; i++) dst[i] = src[i] * scale;
-        for (int i = n; i < P; i++) dst[i] = 0.f;
+        for (int i = n; i < fill; i++) dst[i] = 0.f;
       }
     } else {
       for (int64_t k = 0; k < kc; k++) {
         const float* src = sp + k * ks;
         float* dst = d + k * P;
         for (int i = 0; i < n; i++) dst[i] = src[i * rs] * scale;
-        for (int i = n; i < P; i++) dst[i] = 0.f;
+        for (int i = n; i < fill; i++) dst[i] = 0.f;
       }
     }
   }
@@ -113,7 +114,7 @@ void pack_panels(const float* src, int64_t rs, int64_t ks, int64_t rows, int64_t
 const float* StridedOperand::block(int64_t b, int64_t r0, int64_t rc, int64_t k0, int64_t kc, int P, float* buf,
                                    int64_t* panel_stride) const {
   const float* s = data_ + (offsets_.empty() ? 0 : offsets_[b]) + r0 * rs_ + k0 * ks_;
-  pack_block(s, rs_, ks_, rc, kc, P, scale_, buf, kc * P);
+  pack_block(s, rs_, ks_, rc, kc, P, scale_, buf, kc * P, zero_pad_);
   *panel_stride = kc * P;
   return buf;
 }

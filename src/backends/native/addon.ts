@@ -76,7 +76,8 @@ export interface NativeAddon {
   conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
   /** Depthwise conv (C / group == 1, W [M, 1, KH, KW] unpacked), bias and activation fused. */
   depthwise2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
-  convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array }): Done;
+  /** (`act` is read by the checks conv entry points share; ConvTranspose has no epilogue: leave it unset.) */
+  convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
   pool2d(d: {
     sync?: boolean; x: Float32Array; y: Float32Array; planes: number; H: number; W: number; OH: number; OW: number; KH: number; KW: number;
     sh: number; sw: number; ph: number; pw: number; peh: number; pew: number; dh: number; dw: number; max: boolean; includePad: boolean;
@@ -116,16 +117,23 @@ export interface AttentionDesc extends SyncOpt {
 
 export type NativeLoad = { available: true; addon: NativeAddon; path: string } | { available: false; reason: string };
 
-const GEOMETRY = ['N', 'C', 'H', 'W', 'M', 'group', 'KH', 'KW', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'OH', 'OW'];
-const CONV_IO = [...GEOMETRY, 'x', 'y', 'bias', 'act'];
+const GEOMETRY = ['N', 'C', 'H', 'W', 'M', 'group', 'KH', 'KW', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'OH', 'OW'] as const;
+const CONV_IO = [...GEOMETRY, 'x', 'y', 'bias', 'act'] as const;
+
+/** Entry points called positionally, and the descriptor each takes (its keys type-check the lists). */
+type PositionalName = 'packPanels' | 'gemm' | 'conv2dPackWeight' | 'conv2d' | 'depthwise2d' | 'convTranspose2d' | 'attention'
+  | 'pool2d' | 'groupNorm' | 'layerNorm' | 'softmax' | 'activation' | 'geglu' | 'binary' | 'stridedCopy';
+type DescOf<K extends PositionalName> = NativeAddon[K] extends (d: infer D) => unknown ? D : never;
+
 /**
  * Every argument each entry point reads, in the order its positional variant takes them. The addon
  * reads a positional argument as a plain value where a property of the descriptor object costs a V8
  * lookup (a dozen or more per call: most of a small kernel's call overhead), so each entry point is
- * called through a wrapper that spreads the descriptor in this order. A key missing here fails loudly
- * on the first call that reads it.
+ * called through a wrapper that spreads the descriptor in this order. A key that is not in the
+ * descriptor's type fails to compile; one the addon reads but this list lacks fails loudly on the first
+ * call that reads it.
  */
-const POSITIONAL: Record<string, string[]> = {
+const POSITIONAL: { [K in PositionalName]: readonly (keyof DescOf<K> & string)[] } = {
   packPanels: ['src', 'dst', 'rs', 'ks', 'rows', 'K', 'count', 'srcStride', 'dstStride', 'P', 'scale', 'sync'],
   gemm: ['M', 'N', 'K', 'batch', 'a', 'b', 'c', 'rowBias', 'colBias', 'aOffsets', 'bOffsets', 'cOffsets', 'aPacked', 'bPacked',
     'ldc', 'alpha', 'act', 'aRs', 'aKs', 'bRs', 'bKs', 'accumulate', 'sync'],
@@ -152,10 +160,10 @@ function usePositional(addon: NativeAddon): void {
   const positional = (addon as unknown as { positional?: Positional }).positional;
   if (typeof positional !== 'function') return;  // an older build: the object entry points stay
   const table = addon as unknown as Record<string, unknown>;
-  for (const [name, keys] of Object.entries(POSITIONAL)) {
+  for (const [name, keys] of Object.entries(POSITIONAL) as [string, readonly string[]][]) {
     if (!keys.every((k) => /^[A-Za-z_]\w*$/.test(k))) throw new Error(`bad key list for ${name}`);
     try {
-      const fast = positional.call(addon, name, keys);
+      const fast = positional.call(addon, name, [...keys]);
       // eslint-disable-next-line @typescript-eslint/no-implied-eval -- built from the identifier lists above only
       table[name] = new Function('f', `return function ${name}(o) { return f(${keys.map((k) => `o.${k}`).join(', ')}); };`)(fast);
     } catch {

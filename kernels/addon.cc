@@ -59,11 +59,14 @@ class AsyncJob : public Napi::AsyncWorker {
 // below are valid for the duration of the call) and returns a promise.
 class Job {
  public:
-  explicit Job(Napi::Env env) : env_(env) {}
-  void keep(const Napi::Value& v) { kept_.push_back(v); }
+  Job(Napi::Env env, bool sync) : env_(env), sync_(sync) {}
+  // pin v for an async job (a sync one completes while the call's handles are valid)
+  void keep(const Napi::Value& v) {
+    if (!sync_) kept_.push_back(v);
+  }
   void set(std::function<void()> fn) { fn_ = std::move(fn); }
-  Napi::Value start(bool sync) {
-    if (sync) {
+  Napi::Value start() {
+    if (sync_) {
       try {
         ThreadPool::NoWait no_wait;  // on the JS thread: never wait behind another pipeline's job
         fn_();
@@ -82,16 +85,9 @@ class Job {
 
  private:
   Napi::Env env_;
+  bool sync_;
   std::function<void()> fn_;
   std::vector<Napi::Value> kept_;
-};
-
-// A call's job (kept name: every entry point reads `h.job`).
-struct JobHolder {
-  Job storage;
-  Job* job;
-  explicit JobHolder(Napi::Env env) : storage(env), job(&storage) {}
-  Napi::Value start(bool sync = false) { return job->start(sync); }
 };
 
 // The argument names of a positional entry point, in the order JS passes their values; the index of
@@ -161,6 +157,9 @@ Napi::Value Args::get(const char* key) const {
 
 Napi::Value get(const Args& o, const char* key) { return o.get(key); }
 
+// A double that is an integer JS can hold exactly (|x| < 2^53): what every size, offset and dim must be.
+bool safe_int(double d) { return std::fabs(d) <= 9007199254740991.0 && d == std::floor(d); }
+
 int64_t num(const Args& o, const char* key, int64_t dflt = INT64_MIN) {
   Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) {
@@ -170,7 +169,7 @@ int64_t num(const Args& o, const char* key, int64_t dflt = INT64_MIN) {
   if (!v.IsNumber()) throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a number");
   double d = v.As<Napi::Number>().DoubleValue();
   if (!std::isfinite(d) || d != std::floor(d)) throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be an integer");
-  if (std::fabs(d) > 9007199254740991.0) throw Napi::RangeError::New(o.Env(), std::string("'") + key + "' must be a safe integer (|x| < 2^53)");
+  if (!safe_int(d)) throw Napi::RangeError::New(o.Env(), std::string("'") + key + "' must be a safe integer (|x| < 2^53)");
   return static_cast<int64_t>(d);
 }
 
@@ -220,7 +219,7 @@ std::vector<int64_t> offsets(const Args& o, const char* key, int64_t batch) {
   std::vector<int64_t> out(batch);
   for (int64_t i = 0; i < batch; i++) {
     const double d = a.Data()[i];
-    if (!(std::fabs(d) <= 9007199254740991.0) || d != std::floor(d))
+    if (!safe_int(d))
       throw Napi::RangeError::New(o.Env(), std::string("'") + key + "' must hold safe integers");
     out[i] = static_cast<int64_t>(d);
   }
@@ -241,6 +240,11 @@ int64_t add(Napi::Env env, int64_t a, int64_t b) {
   return r;
 }
 
+// off + a * sa + b * sb + c, overflow-checked: one past the last element a strided access touches.
+int64_t span_end(Napi::Env env, int64_t off, int64_t a, int64_t sa, int64_t b, int64_t sb, int64_t c) {
+  return add(env, add(env, add(env, off, mul(env, {a, sa})), mul(env, {b, sb})), c);
+}
+
 // The message is built only on failure (a std::string per check cost a malloc on every call).
 void check(bool ok, Napi::Env env, const char* what, const char* detail = "") {
   if (!ok) throw Napi::RangeError::New(env, std::string(what) + detail);
@@ -259,17 +263,27 @@ std::vector<int64_t> int_array(const Args& o, const char* key, const char* what)
   for (uint32_t i = 0; i < a.Length(); i++) {
     const Napi::Value e = a.Get(i);
     const double d = e.IsNumber() ? e.As<Napi::Number>().DoubleValue() : NAN;
-    if (!(std::fabs(d) <= 9007199254740991.0) || d != std::floor(d))
+    if (!safe_int(d))
       check(false, o.Env(), std::string(what) + ": '" + key + "' must hold safe integers");
     out[i] = static_cast<int64_t>(d);
   }
   return out;
 }
 
+// Panels packed from rows x K (panels of P rows) at each offset fit in a.
+void check_packed(Napi::Env env, const char* what, const F32& a, const std::vector<int64_t>& offs, int64_t batch,
+                  int64_t rows, int64_t K, int P) {
+  const int64_t need = mul(env, {(rows + P - 1) / P * P, K});
+  for (int64_t b = 0; b < (offs.empty() ? 1 : batch); b++) {
+    const int64_t o = offs.empty() ? 0 : offs[b];
+    check(o >= 0 && add(env, o, need) <= a.length, env, what);
+  }
+}
+
 void check_strided(Napi::Env env, const char* name, const F32& a, const std::vector<int64_t>& offs, int64_t batch,
                    int64_t rows, int64_t K, int64_t rs, int64_t ks) {
   check(rs >= 0 && ks >= 0, env, name, ": negative stride");
-  const int64_t span = (rows > 0 && K > 0) ? add(env, add(env, mul(env, {rows - 1, rs}), mul(env, {K - 1, ks})), 1) : 0;
+  const int64_t span = (rows > 0 && K > 0) ? span_end(env, 0, rows - 1, rs, K - 1, ks, 1) : 0;
   for (int64_t b = 0; b < (offs.empty() ? 1 : batch); b++) {
     const int64_t o = offs.empty() ? 0 : offs[b];
     check(o >= 0 && add(env, o, span) <= a.length, env, name, ": out of bounds");
@@ -314,8 +328,8 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
 Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
-  F32 src = f32(o, "src", h.job, true), dst = f32(o, "dst", h.job, true);
+  Job h(env, flag(o, "sync"));
+  F32 src = f32(o, "src", &h, true), dst = f32(o, "dst", &h, true);
   const int64_t rs = num(o, "rs"), ks = num(o, "ks"), rows = num(o, "rows"), K = num(o, "K");
   const int64_t count = num(o, "count", 1), ss = num(o, "srcStride", 0), ds = num(o, "dstStride", 0);
   const int P = static_cast<int>(num(o, "P"));
@@ -323,17 +337,17 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   check(P >= 1 && P <= 64, env, "packPanels: bad panel width");
   check(rows >= 0 && K >= 0 && count >= 0 && count <= (int64_t{1} << 31) && ss >= 0 && ds >= 0, env, "packPanels: bad sizes");
   const int64_t need = mul(env, {(rows + P - 1) / P * P, K});
-  check(count == 0 || add(env, mul(env, {count - 1, ds}), need) <= dst.length, env, "packPanels dst: too small");
+  check(count == 0 || span_end(env, 0, count - 1, ds, 0, 0, need) <= dst.length, env, "packPanels dst: too small");
   if (count > 0) mul(env, {count - 1, ss});  // the largest source offset fits
   std::vector<int64_t> so(count), dof(count);
   for (int64_t i = 0; i < count; i++) so[i] = i * ss, dof[i] = i * ds;
   check_strided(env, "packPanels src", src, so, count, rows, K, rs, ks);
-  h.job->set([=] {
+  h.set([=] {
     ThreadPool::global().parallel_for(count, [&](int64_t i, int) {
       pack_panels(src.data + so[i], rs, ks, rows, K, P, scale, dst.data + dof[i]);
     });
   });
-  return h.start(flag(o, "sync"));
+  return h.start();
 }
 
 // gemm({ M, N, K, batch, a, aRs, aKs, aOffsets?, aPacked?, alpha?, b, bRs, bKs, bOffsets?, bPacked?,
@@ -341,12 +355,12 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   const MicroKernel& uk = active_kernel();
   const int64_t M = num(o, "M"), N = num(o, "N"), K = num(o, "K"), batch = num(o, "batch", 1);
   check(M >= 0 && N >= 0 && K >= 0 && batch >= 0, env, "gemm: negative size");
-  F32 a = f32(o, "a", h.job, true), b = f32(o, "b", h.job, true), c = f32(o, "c", h.job, true);
-  F32 rowBias = f32(o, "rowBias", h.job, false), colBias = f32(o, "colBias", h.job, false);
+  F32 a = f32(o, "a", &h, true), b = f32(o, "b", &h, true), c = f32(o, "c", &h, true);
+  F32 rowBias = f32(o, "rowBias", &h, false), colBias = f32(o, "colBias", &h, false);
   std::vector<int64_t> aOff = offsets(o, "aOffsets", batch), bOff = offsets(o, "bOffsets", batch);
   std::vector<int64_t> cOff = offsets(o, "cOffsets", batch);
   const bool aPacked = flag(o, "aPacked"), bPacked = flag(o, "bPacked");
@@ -357,15 +371,13 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   check(!aPacked || alpha == 1.f, env, "gemm: alpha needs an unpacked A");
   int64_t aRs = 0, aKs = 0, bRs = 0, bKs = 0;
   if (aPacked) {
-    for (int64_t i = 0; i < (aOff.empty() ? 1 : batch); i++)
-      check((aOff.empty() || aOff[i] >= 0) && add(env, aOff.empty() ? 0 : aOff[i], mul(env, {(M + uk.mr - 1) / uk.mr * uk.mr, K})) <= a.length, env, "gemm: packed A out of bounds");
+    check_packed(env, "gemm: packed A out of bounds", a, aOff, batch, M, K, uk.mr);
   } else {
     aRs = num(o, "aRs"), aKs = num(o, "aKs");
     check_strided(env, "gemm A", a, aOff, batch, M, K, aRs, aKs);
   }
   if (bPacked) {
-    for (int64_t i = 0; i < (bOff.empty() ? 1 : batch); i++)
-      check((bOff.empty() || bOff[i] >= 0) && add(env, bOff.empty() ? 0 : bOff[i], mul(env, {(N + uk.nr - 1) / uk.nr * uk.nr, K})) <= b.length, env, "gemm: packed B out of bounds");
+    check_packed(env, "gemm: packed B out of bounds", b, bOff, batch, N, K, uk.nr);
   } else {
     bRs = num(o, "bRs"), bKs = num(o, "bKs");
     check_strided(env, "gemm B", b, bOff, batch, N, K, bRs, bKs);
@@ -373,12 +385,12 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   check(ldc >= N, env, "gemm: ldc < N");
   for (int64_t i = 0; i < batch; i++) {
     const int64_t off = cOff.empty() ? mul(env, {i, M, ldc}) : cOff[i];
-    check(off >= 0 && (M == 0 || N == 0 || add(env, add(env, off, mul(env, {M - 1, ldc})), N) <= c.length), env, "gemm: C out of bounds");
+    check(off >= 0 && (M == 0 || N == 0 || span_end(env, off, M - 1, ldc, 0, 0, N) <= c.length), env, "gemm: C out of bounds");
   }
   check(!rowBias.data || rowBias.length >= M, env, "gemm: rowBias too short");
   check(!colBias.data || colBias.length >= N, env, "gemm: colBias too short");
   const bool accumulate = flag(o, "accumulate");
-  h.job->set([=] {
+  h.set([=] {
     std::unique_ptr<Operand> A, B;
     if (aPacked) A.reset(new PackedOperand(a.data, K, aOff));
     else A.reset(new StridedOperand(a.data, aRs, aKs, aOff, alpha, /*zero_pad=*/false));
@@ -393,7 +405,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     call.ep.act = static_cast<Act>(act);
     gemm_run(call);
   });
-  return h.start(flag(o, "sync"));
+  return h.start();
 }
 
 Conv2dParams conv_params(const Args& o) {
@@ -421,13 +433,13 @@ Napi::Value Conv2dPackedSize(const Napi::CallbackInfo& info) {
 Napi::Value Conv2dPackWeight(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   Conv2dParams p = conv_params(o);
-  F32 w = f32(o, "w", h.job, true), packed = f32(o, "packed", h.job, true);
+  F32 w = f32(o, "w", &h, true), packed = f32(o, "packed", &h, true);
   check(w.length == mul(env, {p.M, p.C / p.group, p.KH, p.KW}), env, "conv2d: W has the wrong size");
   check(packed.length >= conv2d_packed_weight_floats(p), env, "conv2d: packed buffer too small");
-  h.job->set([=] { conv2d_pack_weight(p, w.data, packed.data); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { conv2d_pack_weight(p, w.data, packed.data); });
+  return h.start();
 }
 
 // The arrays every conv-like entry takes, checked against the geometry: x [N, C, H, W], y [N, M, OH, OW],
@@ -453,36 +465,36 @@ ConvIO conv_io(const Args& o, Job* job, const char* what) {
 // conv2d({ ...geometry, x, packed, bias?, y, act? }) -> Done
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Args o(info);
-  JobHolder h(info.Env());
-  const ConvIO c = conv_io(o, h.job, "conv2d");
-  F32 packed = f32(o, "packed", h.job, true);
+  Job h(info.Env(), flag(o, "sync"));
+  const ConvIO c = conv_io(o, &h, "conv2d");
+  F32 packed = f32(o, "packed", &h, true);
   check(packed.length >= conv2d_packed_weight_floats(c.p), info.Env(), "conv2d: packed weight too small");
-  h.job->set([=] { conv2d_run(c.p, c.x.data, packed.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { conv2d_run(c.p, c.x.data, packed.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
+  return h.start();
 }
 
 // depthwise2d({ ...geometry, x, w, bias?, y, act? }) -> Done (C / group == 1, W unpacked)
 Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
   Args o(info);
-  JobHolder h(info.Env());
-  const ConvIO c = conv_io(o, h.job, "depthwise2d");
-  F32 w = f32(o, "w", h.job, true);
-  check(c.p.C == c.p.group && c.p.M % c.p.group == 0, info.Env(), "depthwise2d: needs C / group == 1");
+  Job h(info.Env(), flag(o, "sync"));
+  const ConvIO c = conv_io(o, &h, "depthwise2d");
+  F32 w = f32(o, "w", &h, true);
+  check(c.p.C == c.p.group, info.Env(), "depthwise2d: needs C / group == 1");  // M % group: conv_params
   check(w.length == mul(info.Env(), {c.p.M, c.p.KH, c.p.KW}), info.Env(), "depthwise2d: W has the wrong size");
-  h.job->set([=] { depthwise2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { depthwise2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
+  return h.start();
 }
 
 // convTranspose2d({ N, C, H, W, M, group, KH, KW, sh, sw, ph, pw, dh, dw, OH, OW, x, w, bias?, y }) -> Done
 Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
   Args o(info);
-  JobHolder h(info.Env());
-  const ConvIO c = conv_io(o, h.job, "convTranspose2d");
-  F32 w = f32(o, "w", h.job, true);
+  Job h(info.Env(), flag(o, "sync"));
+  const ConvIO c = conv_io(o, &h, "convTranspose2d");
+  F32 w = f32(o, "w", &h, true);
   check(c.p.ph >= 0 && c.p.pw >= 0, info.Env(), "convTranspose2d: negative pads");
   check(w.length == mul(info.Env(), {c.p.C, c.p.M / c.p.group, c.p.KH, c.p.KW}), info.Env(), "convTranspose2d: W has the wrong size");
-  h.job->set([=] { convtranspose2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { convtranspose2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data); });
+  return h.start();
 }
 
 // A Uint8Array field (optional), pinned in the job.
@@ -508,7 +520,7 @@ U8 u8(const Args& o, const char* key, Job* job) {
 Napi::Value Attention(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   struct Owned {
     AttentionParams p;
     std::vector<int64_t> qo, ko, vo, yo, mo, co;
@@ -526,9 +538,9 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   check(static_cast<int64_t>(own->qo.size()) == p.BH && static_cast<int64_t>(own->ko.size()) == p.BH &&
             static_cast<int64_t>(own->vo.size()) == p.BH && static_cast<int64_t>(own->yo.size()) == p.BH,
         env, "attention: qo, ko, vo, yo are required");
-  F32 q = f32(o, "q", h.job, true), k = f32(o, "k", h.job, true), v = f32(o, "v", h.job, true), y = f32(o, "y", h.job, true);
-  F32 mask = f32(o, "mask", h.job, false);
-  U8 cond = u8(o, "cond", h.job);
+  F32 q = f32(o, "q", &h, true), k = f32(o, "k", &h, true), v = f32(o, "v", &h, true), y = f32(o, "y", &h, true);
+  F32 mask = f32(o, "mask", &h, false);
+  U8 cond = u8(o, "cond", &h);
   if (mask.data) {
     own->mo = offsets(o, "mo", p.BH);
     p.mi = num(o, "mi", 0), p.mj = num(o, "mj", 0);
@@ -544,10 +556,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   }
   p.masked_nan = flag(o, "maskedNan");
   const int64_t sq1 = std::max<int64_t>(0, p.Sq - 1), sk1 = std::max<int64_t>(0, p.Skv - 1);
-  // the last element each entry reads or writes, overflow-checked: off + a * sa + b * sb + c
-  auto end = [&](int64_t off, int64_t a, int64_t sa, int64_t b, int64_t sb, int64_t c) {
-    return add(env, add(env, add(env, off, mul(env, {a, sa})), mul(env, {b, sb})), c);
-  };
+  auto end = [&](int64_t off, int64_t a, int64_t sa, int64_t b, int64_t sb, int64_t c) { return span_end(env, off, a, sa, b, sb, c); };
   for (int64_t t = 0; t < p.BH; t++) {
     if (p.Sq > 0) {
       check(own->qo[t] >= 0 && end(own->qo[t], sq1, p.qs, 0, 0, p.D) <= q.length, env, "attention: Q out of bounds");
@@ -565,15 +574,15 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
   p.qo = own->qo.data(), p.ko = own->ko.data(), p.vo = own->vo.data(), p.yo = own->yo.data();
   p.mask = mask.data, p.mo = own->mo.empty() ? nullptr : own->mo.data();
   p.cond = cond.data, p.co = own->co.empty() ? nullptr : own->co.data();
-  h.job->set([=] { attention_run(own->p, q.data, k.data, v.data, y.data); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { attention_run(own->p, q.data, k.data, v.data, y.data); });
+  return h.start();
 }
 
 // pool2d({ x, y, planes, H, W, OH, OW, KH, KW, sh, sw, ph, pw, peh, pew, dh, dw, max, includePad }) -> Done
 Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   Pool2dParams p;
   p.planes = num(o, "planes"), p.H = num(o, "H"), p.W = num(o, "W"), p.OH = num(o, "OH"), p.OW = num(o, "OW");
   p.KH = num(o, "KH"), p.KW = num(o, "KW"), p.sh = num(o, "sh", 1), p.sw = num(o, "sw", 1);
@@ -583,92 +592,92 @@ Napi::Value Pool2d(const Napi::CallbackInfo& info) {
   check(p.planes >= 0 && p.H >= 1 && p.W >= 1 && p.OH >= 0 && p.OW >= 0 && p.KH >= 1 && p.KW >= 1, env, "pool2d: bad sizes");
   check(p.sh >= 1 && p.sw >= 1 && p.dh >= 1 && p.dw >= 1 && p.ph >= 0 && p.pw >= 0 && p.peh >= 0 && p.pew >= 0, env,
         "pool2d: bad geometry");
-  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  F32 x = f32(o, "x", &h, true), y = f32(o, "y", &h, true);
   check(x.length == mul(env, {p.planes, p.H, p.W}) && y.length == mul(env, {p.planes, p.OH, p.OW}), env, "pool2d: wrong sizes");
-  h.job->set([=] { pool2d_run(p, x.data, y.data); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { pool2d_run(p, x.data, y.data); });
+  return h.start();
 }
 
 // groupNorm({ x, gamma, beta, y, N, C, S, G, eps, act? }) -> Done
 Napi::Value GroupNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   const int64_t N = num(o, "N"), C = num(o, "C"), S = num(o, "S"), G = num(o, "G");
   const float eps = static_cast<float>(fnum(o, "eps", 1e-5));
   const int act = static_cast<int>(num(o, "act", 0));
   check(N >= 0 && C >= 1 && S >= 0 && G >= 1 && C % G == 0 && act >= 0 && act <= 4, env, "groupNorm: bad sizes");
-  F32 x = f32(o, "x", h.job, true), g = f32(o, "gamma", h.job, true), b = f32(o, "beta", h.job, true), y = f32(o, "y", h.job, true);
+  F32 x = f32(o, "x", &h, true), g = f32(o, "gamma", &h, true), b = f32(o, "beta", &h, true), y = f32(o, "y", &h, true);
   check(x.length == mul(env, {N, C, S}) && y.length == x.length && g.length == C && b.length == C, env, "groupNorm: wrong sizes");
-  h.job->set([=] { group_norm_run(x.data, g.data, b.data, y.data, N, C, S, G, eps, act); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { group_norm_run(x.data, g.data, b.data, y.data, N, C, S, G, eps, act); });
+  return h.start();
 }
 
 // layerNorm({ a, b?, gamma, beta?, y, sum?, mean?, invStd?, rows, D, eps }) -> Done
 Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   const int64_t rows = num(o, "rows"), D = num(o, "D");
   const float eps = static_cast<float>(fnum(o, "eps", 1e-5));
   check(rows >= 0 && D >= 1, env, "layerNorm: bad sizes");
-  F32 a = f32(o, "a", h.job, true), b = f32(o, "b", h.job, false), g = f32(o, "gamma", h.job, true);
-  F32 be = f32(o, "beta", h.job, false), y = f32(o, "y", h.job, true), s = f32(o, "sum", h.job, false);
-  F32 mean = f32(o, "mean", h.job, false), inv = f32(o, "invStd", h.job, false);
+  F32 a = f32(o, "a", &h, true), b = f32(o, "b", &h, false), g = f32(o, "gamma", &h, true);
+  F32 be = f32(o, "beta", &h, false), y = f32(o, "y", &h, true), s = f32(o, "sum", &h, false);
+  F32 mean = f32(o, "mean", &h, false), inv = f32(o, "invStd", &h, false);
   const int64_t n = mul(env, {rows, D});
   check(a.length == n && y.length == n && (!b.data || b.length == n) && (!s.data || s.length == n), env, "layerNorm: wrong sizes");
   check(g.length == D && (!be.data || be.length == D), env, "layerNorm: gamma / beta must have D values");
   check((!mean.data || mean.length == rows) && (!inv.data || inv.length == rows), env, "layerNorm: mean / invStd must have one value per row");
-  h.job->set([=] { layer_norm_run(a.data, b.data, g.data, be.data, y.data, s.data, mean.data, inv.data, rows, D, eps); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { layer_norm_run(a.data, b.data, g.data, be.data, y.data, s.data, mean.data, inv.data, rows, D, eps); });
+  return h.start();
 }
 
 // softmax({ x, y, rows, D, log? }) -> Done
 Napi::Value Softmax(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   const int64_t rows = num(o, "rows"), D = num(o, "D");
   check(rows >= 0 && D >= 1, env, "softmax: bad sizes");
-  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  F32 x = f32(o, "x", &h, true), y = f32(o, "y", &h, true);
   check(x.length == mul(env, {rows, D}) && y.length == x.length, env, "softmax: wrong sizes");
   const bool lg = flag(o, "log");
-  h.job->set([=] { softmax_run(x.data, y.data, rows, D, lg); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { softmax_run(x.data, y.data, rows, D, lg); });
+  return h.start();
 }
 
 // activation({ x, y, act }) -> Done
 Napi::Value Activation(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   const int act = static_cast<int>(num(o, "act"));
   check(act >= 0 && act <= 4, env, "activation: unknown activation");
-  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  F32 x = f32(o, "x", &h, true), y = f32(o, "y", &h, true);
   check(x.length == y.length, env, "activation: wrong sizes");
-  h.job->set([=] { activation_run(x.data, y.data, x.length, act); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { activation_run(x.data, y.data, x.length, act); });
+  return h.start();
 }
 
 // geglu({ x, y, rows, n, act }) -> Done: y [rows, n] = x[:, :n] * act(x[:, n:]).
 Napi::Value GeGlu(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   const int64_t rows = num(o, "rows"), n = num(o, "n");
   const int act = static_cast<int>(num(o, "act"));
   check(rows >= 0 && n >= 0 && act >= 0 && act <= 4, env, "geglu: bad arguments");
-  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  F32 x = f32(o, "x", &h, true), y = f32(o, "y", &h, true);
   check(x.length == mul(env, {rows, 2, n}) && y.length == mul(env, {rows, n}), env, "geglu: wrong sizes");
-  h.job->set([=] { geglu_run(x.data, y.data, rows, n, act); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { geglu_run(x.data, y.data, rows, n, act); });
+  return h.start();
 }
 
 // binary({ a, b, y, dims: number[], aStrides: number[], bStrides: number[], op: 0 add | 1 sub | 2 mul | 3 div }) -> Done
 Napi::Value Binary(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   const int op = static_cast<int>(num(o, "op"));
   check(op >= 0 && op <= 3, env, "binary: unknown op");
   auto ints = [&](const char* key) { return int_array(o, key, "binary"); };
@@ -677,7 +686,7 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   auto bs = std::make_shared<std::vector<int64_t>>(ints("bStrides"));
   const int rank = static_cast<int>(dims->size());
   check(rank <= 8 && static_cast<int>(as->size()) == rank && static_cast<int>(bs->size()) == rank, env, "binary: bad rank");
-  F32 a = f32(o, "a", h.job, true), b = f32(o, "b", h.job, true), y = f32(o, "y", h.job, true);
+  F32 a = f32(o, "a", &h, true), b = f32(o, "b", &h, true), y = f32(o, "y", &h, true);
   int64_t n = 1, amax = 0, bmax = 0;
   for (int i = 0; i < rank; i++) {
     check((*dims)[i] >= 0 && (*as)[i] >= 0 && (*bs)[i] >= 0, env, "binary: negative size");
@@ -687,21 +696,21 @@ Napi::Value Binary(const Napi::CallbackInfo& info) {
   }
   if (rank) check((*as)[rank - 1] <= 1 && (*bs)[rank - 1] <= 1, env, "binary: inner strides must be 0 or 1");
   check(y.length == n && (n == 0 || (amax < a.length && bmax < b.length)), env, "binary: out of bounds");
-  h.job->set([=] { binary_run(a.data, as->data(), b.data, bs->data(), y.data, dims->data(), rank, op); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { binary_run(a.data, as->data(), b.data, bs->data(), y.data, dims->data(), rank, op); });
+  return h.start();
 }
 
 // stridedCopy({ x, y, dims: number[], xStrides: number[] }) -> Done: y (dense) = x read with strides.
 Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
-  JobHolder h(env);
+  Job h(env, flag(o, "sync"));
   auto ints = [&](const char* key) { return int_array(o, key, "stridedCopy"); };
   auto dims = std::make_shared<std::vector<int64_t>>(ints("dims"));
   auto xs = std::make_shared<std::vector<int64_t>>(ints("xStrides"));
   const int rank = static_cast<int>(dims->size());
   check(rank <= 8 && static_cast<int>(xs->size()) == rank, env, "stridedCopy: bad rank");
-  F32 x = f32(o, "x", h.job, true), y = f32(o, "y", h.job, true);
+  F32 x = f32(o, "x", &h, true), y = f32(o, "y", &h, true);
   int64_t n = 1, xmax = 0;
   for (int i = 0; i < rank; i++) {
     check((*dims)[i] >= 0 && (*xs)[i] >= 0, env, "stridedCopy: negative size");
@@ -709,8 +718,8 @@ Napi::Value StridedCopy(const Napi::CallbackInfo& info) {
     xmax = add(env, xmax, mul(env, {(*dims)[i] - 1, (*xs)[i]}));
   }
   check(y.length == n && (n == 0 || xmax < x.length), env, "stridedCopy: out of bounds");
-  h.job->set([=] { strided_copy_run(x.data, xs->data(), y.data, dims->data(), rank); });
-  return h.start(flag(o, "sync"));
+  h.set([=] { strided_copy_run(x.data, xs->data(), y.data, dims->data(), rank); });
+  return h.start();
 }
 
 // alloc(n) -> Float32Array of n floats, uninitialized (kernels write every element), from the
@@ -741,8 +750,8 @@ Napi::Value FmaPeak(const Napi::CallbackInfo& info) {
   bool ok = false;
   for (const char* n : available_isas()) ok = ok || isa == n;
   if (!ok || isa == "scalar") throw Napi::Error::New(env, "fmaPeak: ISA '" + isa + "' is not available");
-  JobHolder h(env);
-  h.job->set([=] {
+  Job h(env, false);
+  h.set([=] {
     ThreadPool& pool = ThreadPool::global();
     pool.parallel_for(pool.size(), [&](int64_t i, int) {
 #if defined(ONNXFLOW_X86)
@@ -802,22 +811,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("info", Napi::Function::New(env, Info));
   exports.Set("setIsa", Napi::Function::New(env, SetIsa));
   exports.Set("poolStats", Napi::Function::New(env, PoolStats));
-  exports.Set("packPanels", Napi::Function::New(env, PackPanels));
-  exports.Set("gemm", Napi::Function::New(env, Gemm));
   exports.Set("conv2dPackedSize", Napi::Function::New(env, Conv2dPackedSize));
-  exports.Set("conv2dPackWeight", Napi::Function::New(env, Conv2dPackWeight));
-  exports.Set("conv2d", Napi::Function::New(env, Conv2d));
-  exports.Set("attention", Napi::Function::New(env, Attention));
-  exports.Set("groupNorm", Napi::Function::New(env, GroupNorm));
-  exports.Set("pool2d", Napi::Function::New(env, Pool2d));
-  exports.Set("depthwise2d", Napi::Function::New(env, Depthwise2d));
-  exports.Set("convTranspose2d", Napi::Function::New(env, ConvTranspose2d));
-  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
-  exports.Set("softmax", Napi::Function::New(env, Softmax));
-  exports.Set("activation", Napi::Function::New(env, Activation));
-  exports.Set("binary", Napi::Function::New(env, Binary));
-  exports.Set("geglu", Napi::Function::New(env, GeGlu));
-  exports.Set("stridedCopy", Napi::Function::New(env, StridedCopy));
+  for (const auto& [name, fn] : named_entries()) exports.Set(name, Napi::Function::New(env, fn, name));  // object form
   exports.Set("alloc", Napi::Function::New(env, Alloc));
   exports.Set("fmaPeak", Napi::Function::New(env, FmaPeak));
   return exports;

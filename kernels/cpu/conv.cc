@@ -138,12 +138,6 @@ class PatchOperand : public Operand {
   const float* x_;
 };
 
-/** Where conv2d_run's product reads its weights: group g's packed panels at packed + a_off[b] for batch b. */
-struct PackedWeights {
-  const float* packed;
-  const std::vector<int64_t>& a_off;
-};
-
 /**
  * Runs `call` with B = the patch matrix of X. Small outputs (at most 64 positions, e.g. 8x8 latents)
  * run as (image range, output-channel range) tasks, each a serial GEMM of its rows over its images:
@@ -154,7 +148,7 @@ struct PackedWeights {
  * shared buffer over 16 MB): each task gathers the patches it needs itself. Otherwise each GEMM task
  * gathers its own block.
  */
-void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t batch, int64_t Kc, const PackedWeights& w) {
+void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t batch, int64_t Kc) {
   PatchOperand patches(q, xq);
   const int64_t P = q.OH * q.OW;
   const int MR = active_kernel().mr, NR = active_kernel().nr;
@@ -181,17 +175,17 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
       for (int64_t b = b0; b < b1; b++) {
         float* bp = shared ? all + b * per : own;
         if (!shared) patches.gather(b, 0, P, 0, Kc, NR, bp, Kc * NR);
-        PackedOperand A(w.packed + w.a_off[b] + (m0 / MR) * Kc * MR, Kc, {});
+        int64_t ps;  // the weights' panels for rows m0.. of this image's group (call.A is prepacked)
+        PackedOperand A(call.A->block(b, m0, m1 - m0, 0, Kc, MR, nullptr, &ps), Kc, {});
         PackedOperand B(bp, Kc, {});
         GemmCall sub;
         sub.M = m1 - m0, sub.N = P, sub.K = Kc;
         sub.A = &A, sub.A_prepacked = true, sub.B = &B, sub.B_prepacked = true;
-        sub.C = call.C + (call.c_offsets.empty() ? b * M * call.ldc : call.c_offsets[b]) + m0 * call.ldc;
+        sub.C = call.c_at(b) + m0 * call.ldc;
         sub.ldc = call.ldc;
         sub.accumulate = call.accumulate;
         sub.serial = true;
-        if (call.ep.row_bias)
-          sub.ep.row_bias = call.ep.row_bias + (call.ep.row_bias_offsets.empty() ? 0 : call.ep.row_bias_offsets[b]) + m0;
+        if (call.ep.row_bias) sub.ep.row_bias = call.row_bias_at(b) + m0;
         sub.ep.col_bias = call.ep.col_bias;
         sub.ep.act = call.ep.act;
         gemm_run(sub);
@@ -285,9 +279,9 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
       }
       Conv2dParams q = p;
       q.H = Hp, q.W = Wp, q.ph = 0, q.pw = 0;
-      run_patches(call, q, xp, batch, Kc, {packed, a_off});
+      run_patches(call, q, xp, batch, Kc);
     } else {
-      run_patches(call, p, x, batch, Kc, {packed, a_off});
+      run_patches(call, p, x, batch, Kc);
     }
   }
 }
@@ -338,7 +332,7 @@ void convtranspose2d_run(const Conv2dParams& p, const float* x, const float* w, 
       for (int64_t m = 0; m < Mg; m++) std::fill(yg + m * OHW, yg + (m + 1) * OHW, bias ? bias[g * Mg + m] : 0.f);
       if (Cg == 0 || HW == 0) continue;
       // cols[(m, kh, kw), pos] = sum_c W[g*Cg + c, m, kh, kw] * X[n, g*Cg + c, pos]
-      StridedOperand A(w + g * Cg * rows, 1, rows, {});
+      StridedOperand A(w + g * Cg * rows, 1, rows, {}, 1.f, /*zero_pad=*/false);
       StridedOperand B(x + (n * p.C + g * Cg) * HW, 1, HW, {});
       GemmCall call;
       call.M = rows;

@@ -138,16 +138,12 @@ void gemm_run(const GemmCall& g) {
   const int MR = uk.mr, NR = uk.nr;
   const int64_t M = g.M, N = g.N, K = g.K;
   if (M <= 0 || N <= 0 || g.batch <= 0) return;
-  auto c_base = [&](int64_t b) { return g.C + (g.c_offsets.empty() ? b * M * g.ldc : g.c_offsets[b]); };
-  auto row_bias = [&](int64_t b) {
-    return g.ep.row_bias ? g.ep.row_bias + (g.ep.row_bias_offsets.empty() ? 0 : g.ep.row_bias_offsets[b]) : nullptr;
-  };
   if (K == 0) {
     for (int64_t b = 0; b < g.batch; b++) {
-      float* c = c_base(b);
+      float* c = g.c_at(b);
       for (int64_t m = 0; m < M; m++) {
         if (!g.accumulate) std::fill(c + m * g.ldc, c + m * g.ldc + N, 0.f);
-        const float* rb = row_bias(b);
+        const float* rb = g.row_bias_at(b);
         epilogue_tile(c + m * g.ldc, g.ldc, 1, static_cast<int>(N), rb ? rb + m : nullptr, g.ep.col_bias, g.ep.act);
       }
     }
@@ -236,8 +232,8 @@ void gemm_run(const GemmCall& g) {
     float* abuf = a_packed ? nullptr : t_abuf.get(static_cast<size_t>(round_up(mc, MR) * KC));
     float* bbuf = t_bbuf.get(static_cast<size_t>(bfloats + MR * NR));
     float* tmp = bbuf + bfloats;
-    float* cb = c_base(b);
-    const float* rb = row_bias(b);
+    float* cb = g.c_at(b);
+    const float* rb = g.row_bias_at(b);
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
       const int64_t kc = std::min(KC, K - k0);
       const bool last = k0 + kc == K;

@@ -95,6 +95,12 @@ struct GemmCall {
   bool accumulate = false;  // C += product (C holds beta * C already); else C = product
   bool serial = false;      // on the calling thread only (a task of an outer parallel_for)
   Epilogue ep;
+
+  /** C of batch b, and its row bias (nullptr when none). */
+  float* c_at(int64_t b) const { return C + (c_offsets.empty() ? b * M * ldc : c_offsets[b]); }
+  const float* row_bias_at(int64_t b) const {
+    return ep.row_bias ? ep.row_bias + (ep.row_bias_offsets.empty() ? 0 : ep.row_bias_offsets[b]) : nullptr;
+  }
 };
 
 /**

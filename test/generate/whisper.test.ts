@@ -11,6 +11,7 @@ import { InferenceSession, Tensor, checkModel, loadModelFile, type Model } from 
 import { mulberry32 } from '../../src/generate/common/weights.js';
 import { buildEncoder, buildWhisperTokenizer, ensureWhisper, generateWhisper, suppressTokens, whisperConfig, type WhisperGenerateResult } from '../../src/generate/whisper/index.js';
 import { maxRelError, runOrt } from '../helpers/ort.js';
+import { expectClose } from '../helpers/close.js';
 
 const root = mkdtempSync(join(tmpdir(), 'onnxflow-whisper-'));
 let gen: WhisperGenerateResult;
@@ -34,15 +35,6 @@ const ids = (v: number[]) => new Tensor('int64', v.map(BigInt), [1, v.length]);
 const shapes = (m: Model, which: 'inputs' | 'outputs') =>
   Object.fromEntries(m.graph[which].map((v) => [v.name, v.type?.kind === 'tensor' ? `${v.type.elemType}[${v.type.shape!.join(',')}]` : '?']));
 
-function expectClose(a: Tensor, b: Tensor, tol = 1e-4, label = '') {
-  expect(a.dims, label).toEqual(b.dims);
-  const x = a.data as Float32Array;
-  const y = b.data as Float32Array;
-  let err = 0;
-  let scale = 0;
-  for (let i = 0; i < y.length; i++) { err = Math.max(err, Math.abs(x[i]! - y[i]!)); scale = Math.max(scale, Math.abs(y[i]!)); }
-  expect(err, label).toBeLessThanOrEqual(tol * Math.max(1, scale));
-}
 
 beforeAll(async () => {
   gen = generateWhisper(join(root, 'tiny'), { size: 'tiny', seed: 0 });

@@ -9,7 +9,7 @@ import { loadModel } from '../../src/onnx/builder.js';
 import { optimizeModel, opCounts } from '../../src/optimize/index.js';
 import { randomFloats } from '../helpers/rng.js';
 import { runOrt } from '../helpers/ort.js';
-import { maxRelErr } from '../helpers/close.js';
+import { expectClose } from '../helpers/close.js';
 import { readFileSync } from 'node:fs';
 
 const DIR = 'models/shapes-sd';
@@ -43,8 +43,8 @@ describe('optimizer on the trained shapes SD models', () => {
     const out = await (await InferenceSession.create(opt, { graphOptimizationLevel: 'disabled' })).run(f);
     const ort = await runOrt(readFileSync(path), f);
     for (const k of Object.keys(ref)) {
-      expect(maxRelErr(out[k] as Tensor, ref[k] as Tensor), `${k} vs unoptimized`).toBeLessThanOrEqual(1e-4);
-      expect(maxRelErr(out[k] as Tensor, ort[k]!), `${k} vs onnxruntime`).toBeLessThanOrEqual(1e-4);
+      expectClose(out[k] as Tensor, ref[k] as Tensor, 1e-4, `${k} vs unoptimized`);
+      expectClose(out[k] as Tensor, ort[k]!, 1e-4, `${k} vs onnxruntime`);
     }
   });
 });

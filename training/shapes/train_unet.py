@@ -118,7 +118,9 @@ def main():
         torch.save({"text_encoder": te.state_dict(), "unet": unet.state_dict(), "vocab_size": tok.vocab_size,
                     "step": step, "total_steps": done_before + step, "optimizer": opt.state_dict(), "args": vars(a), "seconds": time.time() - t0,
                     "aux_heads": heads.state_dict(), "te_layers": a.te_layers, "ctx_len": a.ctx_len,
-                    "ema_text_encoder": ema_te.state_dict(), "ema_unet": ema_unet.state_dict()}, os.path.join(HERE, "ckpt", "unet.pt"))
+                    # the averages only when kept (--ema 0: the loaders then read the trained weights)
+                    **({"ema_text_encoder": ema_te.state_dict(), "ema_unet": ema_unet.state_dict()} if a.ema else {})},
+                   os.path.join(HERE, "ckpt", "unet.pt"))
 
     for step in range(1, a.steps + 1):
         j = torch.from_numpy(rng.integers(0, a.latents, a.batch))

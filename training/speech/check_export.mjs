@@ -11,7 +11,7 @@ const ROOT = resolve(HERE, '..', '..');
 const argv = process.argv.slice(2);
 const opt = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
 const dir = resolve(opt('--model-dir', join(HERE, 'out', 'digits-whisper')));
-const { InferenceSession, Tensor } = await import(pathToFileURL(join(resolve(ROOT, opt('--build', '.build/h8')), 'index.js')).href);
+const { InferenceSession, Tensor } = await import(pathToFileURL(join(resolve(ROOT, opt('--build', process.env.ONNXFLOW_BUILD ?? '.build/h8')), 'index.js')).href);
 const ref = JSON.parse(readFileSync(join(HERE, 'ckpt', 'export_reference.json'), 'utf8'));
 const maxDiff = (a, b) => a.reduce((m, v, i) => Math.max(m, Math.abs(v - b[i])), 0);
 const spec = JSON.parse(readFileSync(join(HERE, 'model.json'), 'utf8'));

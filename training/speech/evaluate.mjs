@@ -30,7 +30,7 @@ const pipelinePath = resolve(ROOT, opt('--pipeline', 'pipelines/whisper.yaml'));
 const heldoutPath = resolve(opt('--heldout', join(HERE, 'heldout.json')));
 const wavDir = resolve(opt('--wavs', join(HERE, 'cache', 'heldout')));
 const outBase = resolve(opt('--out', join(HERE, 'out', 'evaluate')));
-const lib = await import(pathToFileURL(join(resolve(ROOT, opt('--build', '.build/h8')), 'index.js')).href);
+const lib = await import(pathToFileURL(join(resolve(ROOT, opt('--build', process.env.ONNXFLOW_BUILD ?? '.build/h8')), 'index.js')).href);
 
 export function wordErrors(ref, hyp) {
   const r = ref.trim().split(/\s+/).filter(Boolean);

@@ -19,7 +19,7 @@ const HERE = dirname(fileURLToPath(import.meta.url));
 const ROOT = resolve(HERE, '..', '..');
 const argv = process.argv.slice(2);
 const opt = (k, d) => (argv.includes(k) ? argv[argv.indexOf(k) + 1] : d);
-const build = resolve(ROOT, opt('--build', '.build/h8'));
+const build = resolve(ROOT, opt('--build', process.env.ONNXFLOW_BUILD ?? '.build/h8'));
 const imp = (p) => import(pathToFileURL(join(build, p)).href);
 const [cmd, outArg] = argv;
 const out = resolve(outArg);

@@ -4,6 +4,7 @@
 
 import type { KernelContext, KernelFn, KernelResult, Value } from '../backend.js';
 import { broadcastStrides, walkOffsets } from '../cpu/util/broadcast.js';
+import type { Tensor } from '../../ir/tensor.js';
 import { NativeAct, type Conv2dGeometry, type Done, type NativeAddon } from './addon.js';
 
 export type Inputs = readonly (Value | undefined)[];
@@ -73,10 +74,54 @@ export async function packB(addon: NativeAddon, src: Float32Array, rows: number,
 
 export const FUSED = 'com.onnxflow';
 
-/** Pack-cache keys: what the packed panels depend on besides the tensor (ISA panel width, layout). */
-export const matmulKey = (isa: string, transB: boolean) => `matmul:${isa}:${transB ? 1 : 0}`;
-export const gemmKey = (isa: string, transB: boolean) => `gemm:${isa}:${transB ? 1 : 0}`;
-export const convKey = (isa: string, group: number) => `conv:${isa}:${group}`;
+/**
+ * How a constant operand is packed: its pack-cache key (what the panels depend on besides the tensor:
+ * ISA panel width, layout) and the packing. One recipe per layout, shared by the kernels (packing on a
+ * second sighting) and prepack.ts (at session creation), so the two cannot drift apart.
+ */
+export interface PackRecipe { key: string; pack: () => Promise<Float32Array> }
+
+/** B of MatMul / FusedGemm / Gemm ([..., K, N], or [..., N, K] with transB; a 1-D B is [K, 1]) as panels of N. */
+export function matmulPack(addon: NativeAddon, b: Tensor, transB: boolean): PackRecipe {
+  const d = b.rank === 1 ? [b.dims[0]!, 1] : b.dims, r = d.length;
+  const N = transB ? d[r - 2]! : d[r - 1]!, K = transB ? d[r - 1]! : d[r - 2]!;
+  let count = 1;
+  for (let i = 0; i < r - 2; i++) count *= d[i]!;
+  const B = b.data as Float32Array;
+  return { key: `matmul:${addon.info().isa}:${transB ? 1 : 0}`, pack: () => packB(addon, B, N, K, transB ? K : 1, transB ? 1 : N, count, K * N) };
+}
+
+/** A Conv weight [M, C / group, KH?, KW] as the GEMM's A panels (they depend only on M, C / group, the kernel size and group). */
+export function convPack(addon: NativeAddon, w: Tensor, group: number): PackRecipe {
+  const d = w.dims, r = d.length, M = d[0]!, Cg = d[1]!;
+  const KH = r === 4 ? d[2]! : 1, KW = d[r - 1]!;
+  const geo: Conv2dGeometry = { N: 1, C: Cg * group, M, group, H: KH, W: KW, KH, KW, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, OH: 1, OW: 1 };
+  return {
+    key: `conv:${addon.info().isa}:${group}`,
+    pack: async () => {
+      const packed = new Float32Array(addon.conv2dPackedSize(geo));
+      await addon.conv2dPackWeight(Object.assign(convArgsOf(geo), { w: w.data as Float32Array, packed, sync: syncElems(packed.length) }));
+      return packed;
+    },
+  };
+}
+
+/** Spatial geometry of a 1-D or 2-D window op (the cpu kernels' computeGeometry / pool / ConvTranspose results). */
+interface SpatialGeometry { inDims: readonly number[]; kernel: readonly number[]; strides: readonly number[]; padsBegin: readonly number[]; dilations: readonly number[]; outDims: readonly number[] }
+
+/** The addon's 2-D geometry for a 1-D / 2-D window op (a 1-D one as 1 x W): one literal of one shape. */
+export function conv2dGeometry(N: number, C: number, M: number, group: number, g: SpatialGeometry): Conv2dGeometry {
+  const r = g.inDims.length, two = r === 2;
+  return {
+    N, C, M, group,
+    H: two ? g.inDims[0]! : 1, W: g.inDims[r - 1]!,
+    KH: two ? g.kernel[0]! : 1, KW: g.kernel[r - 1]!,
+    sh: two ? g.strides[0]! : 1, sw: g.strides[r - 1]!,
+    ph: two ? g.padsBegin[0]! : 0, pw: g.padsBegin[r - 1]!,
+    dh: two ? g.dilations[0]! : 1, dw: g.dilations[r - 1]!,
+    OH: two ? g.outDims[0]! : 1, OW: g.outDims[r - 1]!,
+  };
+}
 
 /** The conv geometry as a fresh plain literal with room for the call's arrays (one object shape). */
 export function convArgsOf(g: Conv2dGeometry): Conv2dGeometry & Record<string, unknown> {

@@ -8,19 +8,14 @@ import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { computeGeometry, readAutoPad, readPads, spatialInts } from '../../cpu/kernels/conv/common.js';
 import { NativeAct, type Conv2dGeometry, type NativeAddon } from '../addon.js';
 import { cachedPack } from '../pack-cache.js';
-import { after, convArgsOf, convKey, minFlops, syncElems, syncFor, type Inputs, type NativeEnv } from '../env.js';
+import { after, conv2dGeometry, convArgsOf, convPack, minFlops, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
 /** Conv / FusedConv of inputs X, W, bias? with the epilogue activation `act`; undefined (an activation the addon lacks) or shapes it does not take run the cpu `op` in `domain`. */
 export type ConvLike = (op: string, domain: string, act: NativeAct | undefined, inputs: Inputs, ctx: KernelContext) => KernelResult;
 
 export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
   function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): KernelResult {
-    const info = addon.info();
-    const pack = async () => {
-      const packed = new Float32Array(addon.conv2dPackedSize(geo));
-      await addon.conv2dPackWeight(Object.assign(convArgsOf(geo), { w: w.data as Float32Array, packed, sync: syncElems(packed.length) }));
-      return packed;
-    };
+    const recipe = convPack(addon, w, geo.group);
     const withWeights = (packed: Float32Array): KernelResult => {
       const y = out(ctx, 0, outDims);
       const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;
@@ -34,9 +29,9 @@ export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
       return after(addon.conv2d(args as unknown as Parameters<NativeAddon["conv2d"]>[0]), () => [new Tensor('float32', y, outDims)]);
     };
     // packed weights in hand (the usual case after session creation): no await
-    const cached = cachedPack(w, convKey(info.isa, geo.group), pack);
+    const cached = cachedPack(w, recipe.key, recipe.pack);
     if (cached instanceof Float32Array) return withWeights(cached);
-    return (cached ?? pack()).then(withWeights);
+    return (cached ?? recipe.pack()).then(withWeights);
   }
 
   return (op, domain, act, inputs, ctx) => {
@@ -58,16 +53,7 @@ export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
       x.dims.slice(2), kernel, spatialInts(ctx, 'strides', rank, 1), spatialInts(ctx, 'dilations', rank, 1),
       readPads(ctx, rank), readAutoPad(ctx),
     );
-    const two = rank === 2;
-    const geo: Conv2dGeometry = {
-      N, C, M, group,
-      H: two ? g.inDims[0]! : 1, W: g.inDims[rank - 1]!,
-      KH: two ? kernel[0]! : 1, KW: kernel[rank - 1]!,
-      sh: two ? g.strides[0]! : 1, sw: g.strides[rank - 1]!,
-      ph: two ? g.padsBegin[0]! : 0, pw: g.padsBegin[rank - 1]!,
-      dh: two ? g.dilations[0]! : 1, dw: g.dilations[rank - 1]!,
-      OH: two ? g.outDims[0]! : 1, OW: g.outDims[rank - 1]!,
-    };
+    const geo = conv2dGeometry(N, C, M, group, g);
     const outSize = geo.OH * geo.OW;
     const Kc = Cg * geo.KH * geo.KW;
     if (N * M * outSize === 0 || Kc === 0 || 2 * N * M * outSize * Kc < minFlops()) return fb();

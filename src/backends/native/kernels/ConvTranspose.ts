@@ -5,8 +5,8 @@ import type { KernelFn } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { convTransposeGeometry } from '../../cpu/kernels/conv/ConvTranspose.js';
-import type { Conv2dGeometry, NativeAddon } from '../addon.js';
-import { after, convArgsOf, minFlops, syncFor, type NativeEnv } from '../env.js';
+import type { NativeAddon } from '../addon.js';
+import { after, conv2dGeometry, convArgsOf, minFlops, syncFor, type NativeEnv } from '../env.js';
 
 export function convTranspose({ addon, out, fallback }: NativeEnv): KernelFn {
   return (inputs, ctx) => {
@@ -22,16 +22,9 @@ export function convTranspose({ addon, out, fallback }: NativeEnv): KernelFn {
     const inSize = g.inDims.reduce((a, b) => a * b, 1);
     const flops = 2 * g.N * g.M * KK * inSize * g.Cg;
     if (g.padsBegin.some((v) => v < 0) || (bias && bias.size !== g.M) || flops < minFlops()) return fallback('ConvTranspose', inputs, ctx);
-    const two = rank === 2;
     const outDims = [g.N, g.M, ...g.outDims];
     const y = out(ctx, 0, outDims);
-    const geo: Conv2dGeometry = {
-      N: g.N, C: g.C, M: g.M, group: g.group, H: two ? g.inDims[0]! : 1, W: g.inDims[rank - 1]!,
-      KH: two ? g.kernel[0]! : 1, KW: g.kernel[rank - 1]!, sh: two ? g.strides[0]! : 1, sw: g.strides[rank - 1]!,
-      ph: two ? g.padsBegin[0]! : 0, pw: g.padsBegin[rank - 1]!, dh: two ? g.dilations[0]! : 1, dw: g.dilations[rank - 1]!,
-      OH: two ? g.outDims[0]! : 1, OW: g.outDims[rank - 1]!,
-    };
-    const args = convArgsOf(geo);
+    const args = convArgsOf(conv2dGeometry(g.N, g.C, g.M, g.group, g));
     args.x = x.data as Float32Array;
     args.w = w.data as Float32Array;
     args.bias = bias ? (bias.data as Float32Array) : undefined;

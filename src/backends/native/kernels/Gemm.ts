@@ -4,18 +4,19 @@ import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { cachedPack } from '../pack-cache.js';
-import { after, gemmKey, minFlops, packB, syncFor, type NativeEnv } from '../env.js';
+import { after, matmulPack, minFlops, syncFor, type NativeEnv } from '../env.js';
 
 export function gemm({ addon, out, fallback }: NativeEnv): KernelFn {
   function runGemm(ctx: KernelContext, a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, transB: boolean, alpha: number, beta: number): KernelResult {
-    const B = b.data as Float32Array;
     const Y = out(ctx, 0, [M, N]);
-    // B as (n, k): transB stores [N, K] (n at stride K), else [K, N] (n at stride 1, k at stride N).
+    // B as (n, k): transB stores [N, K] (n at stride K), else [K, N] (n at stride 1, k at stride N);
+    // packed as MatMul packs its B (the same panels, shared in the cache)
     const bRs = transB ? K : 1, bKs = transB ? 1 : N;
-    const packed = cachedPack(b, gemmKey(addon.info().isa, transB), () => packB(addon, B, N, K, bRs, bKs, 1, 0));
+    const recipe = matmulPack(addon, b, transB);
+    const packed = cachedPack(b, recipe.key, recipe.pack);
     // packed panels in hand (or none): no await, so a sync product returns its values at once
-    const go = (p: Float32Array | undefined) => product(a, b, c, cRows, cCols, M, N, K, transA, bRs, bKs, alpha, beta, Y, p);
-    return packed instanceof Promise ? packed.then(go) : go(packed);
+    if (packed instanceof Promise) return packed.then((p) => product(a, b, c, cRows, cCols, M, N, K, transA, bRs, bKs, alpha, beta, Y, p));
+    return product(a, b, c, cRows, cCols, M, N, K, transA, bRs, bKs, alpha, beta, Y, packed);
   }
 
   function product(a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, bRs: number, bKs: number, alpha: number, beta: number, Y: Float32Array, packed: Float32Array | undefined): KernelResult {

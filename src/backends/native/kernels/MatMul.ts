@@ -4,11 +4,11 @@
 
 import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
-import { broadcastShapes, broadcastStrides } from '../../cpu/util/broadcast.js';
+import { broadcastShapes } from '../../cpu/util/broadcast.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
 import { NativeAct, type Done } from '../addon.js';
 import { cachedPack } from '../pack-cache.js';
-import { after, batchOffsets, matmulKey, minFlops, packB, packedFloats, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
+import { after, batchOffsets, matmulPack, minFlops, packedFloats, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
 /** `post`: an activation the addon has no code for (QuickGelu), applied in place after the product. */
 export interface MatMulOpts { transA: boolean; transB: boolean; bias?: Float32Array; act: NativeAct; post?: (v: number) => number }
@@ -19,29 +19,27 @@ export type MatMulLike = (op: string, domain: string, opts: MatMulOpts | undefin
 
 export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
   function runMatMul(ctx: KernelContext, a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
-    const B = b.data as Float32Array;
     const C = out(ctx, 0, outDims);
-    let nbB = 1;
-    for (const d of bBatch) nbB *= d;
-    const info = addon.info();
-    // B as rows n x K: [K, N] has n at stride 1, k at stride N; transposed [N, K] the reverse.
-    const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
-    const packed = cachedPack(b, matmulKey(info.isa, opts.transB), () => packB(addon, B, N, K, bRs, bKs, nbB, K * N));
+    const recipe = matmulPack(addon, b, opts.transB);
+    const packed = cachedPack(b, recipe.key, recipe.pack);
     // packed panels in hand (or none): no await, so a sync product returns its values at once
-    const go = (p: Float32Array | undefined) => product(a, B, C, p, info.nr, M, K, N, bRs, bKs, aBatch, bBatch, batch, nb, outDims, opts);
-    return packed instanceof Promise ? packed.then(go) : go(packed);
+    if (packed instanceof Promise) return packed.then((p) => product(a, b, C, p, M, K, N, aBatch, bBatch, batch, nb, outDims, opts));
+    return product(a, b, C, packed, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
   }
 
-  function product(a: Tensor, B: Float32Array, C: Float32Array, packed: Float32Array | undefined, nr: number, M: number, K: number, N: number, bRs: number, bKs: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
-    const A = a.data as Float32Array;
+  function product(a: Tensor, b: Tensor, C: Float32Array, packed: Float32Array | undefined, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
+    const A = a.data as Float32Array, B = b.data as Float32Array, nr = addon.info().nr;
+    // B as rows n x K: [K, N] has n at stride 1, k at stride N; transposed [N, K] the reverse.
+    const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
     const aRs = opts.transA ? 1 : K, aKs = opts.transA ? M : 1;
     const bPer = packed ? packedFloats(N, K, nr) : K * N;
     // Argument objects are plain literals of one shape: a spread (`{ ...x }`) costs several microseconds
     // per call in V8, more than a small product.
     const b0 = packed ?? B, bPacked = packed !== undefined, colBias = opts.bias, act = opts.act;
     const sync = syncFor(2 * nb * M * N * K);
-    const sb = broadcastStrides(bBatch, batch);
-    const bConst = sb.every((s) => s === 0);
+    let nbB = 1;
+    for (const d of bBatch) nbB *= d;
+    const bConst = nbB === 1;  // one B for every batch entry
     const aFull = sameDims(aBatch, batch);
     let done: Done;
     if (bConst && aFull && !opts.transA) {

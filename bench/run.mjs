@@ -3,9 +3,11 @@
 // into FusedAttention; onnxruntime runs the graph as is), a 3x3 conv, and whole generated models
 // (UNet step tiny / base, VAE decoder, Whisper encoder, Whisper decoder token with a KV cache).
 // Prints a markdown table (GFLOP/s where the flops are known, % of the measured FMA peak, best ms,
-// native / ort speed ratio, process RSS growth) and writes JSON to bench/results/.
+// native / ort speed ratio, process RSS growth) and writes JSON to bench/results/. The native backend
+// also runs with precision 'bf16' (bf16 weights, fp32 compute): its time, its ratio to onnxruntime's
+// fp32 and its accuracy cost (largest |bf16 - fp32| over the outputs, relative to the largest |fp32|).
 //
-// Usage: node bench/run.mjs [--runs 5] [--cases gemm,attn,conv,models | names] [--skip-base] [--cpu]
+// Usage: node bench/run.mjs [--runs 5] [--cases gemm,attn,conv,models | names] [--skip-base] [--skip-bf16] [--cpu]
 //          [--base-latent 32] [--vae-latent 16] [--settle 30] [--warm-ms 1000] [--out bench/results/bench.json]
 // $ONNXFLOW_DIST picks the compiled engine (default dist/). Timings on a shared machine are noisy:
 // backends run interleaved (one call each per round) so load hits them alike; compare the ratios.
@@ -18,7 +20,7 @@ import ort from 'onnxruntime-node';
 
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '5' }, cases: { type: 'string', default: '' },
-  'skip-base': { type: 'boolean', default: false }, cpu: { type: 'boolean', default: false },
+  'skip-base': { type: 'boolean', default: false }, 'skip-bf16': { type: 'boolean', default: false }, cpu: { type: 'boolean', default: false },
   'base-latent': { type: 'string', default: '32' }, 'vae-latent': { type: 'string', default: '16' },
   settle: { type: 'string', default: '30' }, 'warm-ms': { type: 'string', default: '1000' }, out: { type: 'string', default: 'bench/results/bench.json' },
 } });
@@ -182,6 +184,22 @@ async function probePeak(into) {
   return into;
 }
 
+/** Copies of a run's float32 outputs (the arena may reuse their storage on the next run). */
+const floatOutputs = (out) => Object.fromEntries(Object.entries(out).filter(([, t]) => t.type === 'float32').map(([k, t]) => [k, Float32Array.from(t.data)]));
+
+/** Largest |got - ref| over every output, relative to the largest |ref| (the accuracy cost of bf16 weights). */
+function relErr(got, ref) {
+  let diff = 0, scale = 0;
+  for (const [k, r] of Object.entries(ref)) {
+    const g = got[k];
+    for (let i = 0; i < r.length; i++) {
+      diff = Math.max(diff, Math.abs(g[i] - r[i]));
+      scale = Math.max(scale, Math.abs(r[i]));
+    }
+  }
+  return scale > 0 ? diff / scale : diff;
+}
+
 const toOrt = (feeds) => Object.fromEntries(Object.entries(feeds).map(([k, t]) => [k, new ort.Tensor(t.type === 'bool' ? 'bool' : t.type, t.type === 'bool' ? Array.from(t.data, Boolean) : t.data, t.dims)]));
 
 /**
@@ -192,9 +210,9 @@ const toOrt = (feeds) => Object.fromEntries(Object.entries(feeds).map(([k, t]) =
  */
 async function runners(c, rounds) {
   const r = {};
-  const bks = ['native', 'ort', ...(values.cpu ? ['cpu'] : [])];
+  const bks = ['native', ...(values['skip-bf16'] ? [] : ['bf16']), 'ort', ...(values.cpu ? ['cpu'] : [])];
   for (const b of bks) {
-    if (b === 'native' && !status.available) continue;
+    if ((b === 'native' || b === 'bf16') && !status.available) continue;
     if (b !== 'native' && c.nativeOnly) continue;
     global.gc?.();
     const rss0 = process.memoryUsage.rss();
@@ -211,7 +229,7 @@ async function runners(c, rounds) {
       const feeds = toOrt(c.feeds);
       run = () => s.run(feeds);
     } else {
-      const s = await InferenceSession.create(src, { backend: b });
+      const s = await InferenceSession.create(src, b === 'bf16' ? { backend: 'native', precision: 'bf16' } : { backend: b });
       run = () => s.run(c.feeds);
     }
     let rss = process.memoryUsage.rss();
@@ -220,14 +238,18 @@ async function runners(c, rounds) {
     // step or token; onnxruntime has no JIT but gets the same treatment.
     const w0 = performance.now();
     let last = 0;
+    let first;
     for (let i = 0; i < 2 || (b !== 'cpu' && performance.now() - w0 < warmMs && i < 500); i++) {
       const t = performance.now();
-      await run();
+      const out = await run();
       last = performance.now() - t;
       rss = Math.max(rss, process.memoryUsage.rss());
+      if (i === 0 && (b === 'native' || b === 'bf16')) first = floatOutputs(out);
     }
-    r[b] = { run, last, rssDeltaMB: (rss - rss0) / 2 ** 20 };
+    r[b] = { run, last, rssDeltaMB: (rss - rss0) / 2 ** 20, first };
   }
+  if (r.native?.first && r.bf16?.first) r.bf16.relErr = relErr(r.bf16.first, r.native.first);
+  for (const x of Object.values(r)) delete x.first;
   // quick cases get more timed rounds, in bursts of 5 (their run-to-run spread is wider), on every backend alike
   const quick = Object.entries(r).some(([b, x]) => b !== 'cpu' && x.last < 20);
   for (const [b, x] of Object.entries(r)) {
@@ -251,8 +273,9 @@ for (const c of cases) {
   const t = await timeInterleaved(rs, Math.max(0, ...Object.values(rs).map((x) => x.rounds)));
   const row = { case: c.name, group: c.group, shape: c.shape, gflop: c.flops ? c.flops / 1e9 : undefined };
   for (const [b, x] of Object.entries(t)) {
-    row[b] = { bestMs: x.best, medianMs: x.median, runs: x.runs, rssDeltaMB: x.rssDeltaMB, gflops: c.flops ? c.flops / 1e9 / (x.best / 1e3) : undefined };
-    console.error(`${c.name} ${b}: best ${x.best.toFixed(2)} ms, median ${x.median.toFixed(2)} ms${c.flops ? `, ${row[b].gflops.toFixed(1)} GFLOP/s` : ''}, RSS +${x.rssDeltaMB.toFixed(0)} MB`);
+    row[b] = { bestMs: x.best, medianMs: x.median, runs: x.runs, rssDeltaMB: x.rssDeltaMB, gflops: c.flops ? c.flops / 1e9 / (x.best / 1e3) : undefined, relErr: rs[b].relErr };
+    console.error(`${c.name} ${b}: best ${x.best.toFixed(2)} ms, median ${x.median.toFixed(2)} ms${c.flops ? `, ${row[b].gflops.toFixed(1)} GFLOP/s` : ''}, RSS +${x.rssDeltaMB.toFixed(0)} MB` +
+      (rs[b].relErr !== undefined ? `, rel err vs fp32 ${rs[b].relErr.toExponential(1)}` : ''));
   }
   rows.push(row);
   delete c.feeds;
@@ -265,15 +288,19 @@ lines.push(`native: ${status.available ? `${status.info.isa} ${status.info.mr}x$
   `CPU: ${cpus()[0]?.model ?? '?'} x${availableParallelism()}; measured FMA peak (${peak?.isa ?? '-'}, all threads): ${f(peak?.total)} GFLOP/s; ` +
   `onnxruntime-node ${ort.env.versions?.common ?? ''} with ${threads} intra-op threads`);
 lines.push('');
-lines.push('| case | shape | native GFLOP/s | % peak | ort GFLOP/s | native ms | ort ms | native / ort speed | native RSS +MB | ort RSS +MB |' + (values.cpu ? ' cpu ms |' : ''));
-lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|' + (values.cpu ? '---:|' : ''));
+const bf = !values['skip-bf16'];
+lines.push('| case | shape | native GFLOP/s | % peak | ort GFLOP/s | native ms | ort ms | native / ort speed | native RSS +MB | ort RSS +MB |' +
+  (bf ? ' bf16 ms | bf16 / ort speed | bf16 rel err |' : '') + (values.cpu ? ' cpu ms |' : ''));
+lines.push('|---|---|---:|---:|---:|---:|---:|---:|---:|---:|' + (bf ? '---:|---:|---:|' : '') + (values.cpu ? '---:|' : ''));
+const e = (x) => (x === undefined ? '-' : x.toExponential(1));
 for (const r of rows) {
-  const n = r.native, o = r.ort;
+  const n = r.native, o = r.ort, h = r.bf16;
   lines.push(`| ${r.case} | ${r.shape} | ${f(n?.gflops)} | ${peak && n?.gflops ? f((100 * n.gflops) / peak.total, 0) : '-'} | ${f(o?.gflops)} | ${f(n?.bestMs, 2)} | ${f(o?.bestMs, 2)} | ` +
-    `${n && o ? f(o.bestMs / n.bestMs, 2) : '-'} | ${f(n?.rssDeltaMB, 0)} | ${f(o?.rssDeltaMB, 0)} |` + (values.cpu ? ` ${f(r.cpu?.bestMs, 1)} |` : ''));
+    `${n && o ? f(o.bestMs / n.bestMs, 2) : '-'} | ${f(n?.rssDeltaMB, 0)} | ${f(o?.rssDeltaMB, 0)} |` +
+    (bf ? ` ${f(h?.bestMs, 2)} | ${h && o ? f(o.bestMs / h.bestMs, 2) : '-'} | ${e(h?.relErr)} |` : '') + (values.cpu ? ` ${f(r.cpu?.bestMs, 1)} |` : ''));
 }
 lines.push('');
-lines.push('(best of the timed runs; "native / ort speed" > 1 means native is faster; RSS +MB: growth of the process RSS over creating the session and two warm-up runs, measured before the next backend session is created — indicative only: memory freed by an earlier case may be reused.)');
+lines.push('(best of the timed runs; "native / ort speed" > 1 means native is faster; bf16: the native backend with precision \'bf16\' (MatMul / Gemm weights in bf16, fp32 compute), "bf16 rel err" its largest output difference from native fp32 relative to the largest |output|; RSS +MB: growth of the process RSS over creating the session and two warm-up runs, measured before the next backend session is created — indicative only: memory freed by an earlier case may be reused.)');
 console.log(lines.join('\n'));
 mkdirSync(dirname(values.out), { recursive: true });
 writeFileSync(values.out, JSON.stringify({ date: new Date().toISOString(), native: status, peak, threads, rows, table: lines.join('\n') }, null, 1));

@@ -205,6 +205,22 @@ F32 f32(const Args& o, const char* key, Job* job, bool required) {
   return {a.Data(), static_cast<int64_t>(a.ElementLength())};
 }
 
+struct U16 {
+  uint16_t* data = nullptr;
+  int64_t length = 0;
+};
+
+// A Uint16Array field (bf16 panels; required); pins it in the job.
+U16 u16(const Args& o, const char* key, Job* job) {
+  Napi::Value v = get(o, key);
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array) {
+    throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a Uint16Array (bf16 panels)");
+  }
+  auto a = v.As<Napi::Uint16Array>();
+  job->keep(v);
+  return {a.Data(), static_cast<int64_t>(a.ElementLength())};
+}
+
 // Per-batch offsets from a Float64Array (empty when absent); checked against `batch`.
 std::vector<int64_t> offsets(const Args& o, const char* key, int64_t batch) {
   Napi::Value v = get(o, key);
@@ -324,17 +340,23 @@ Napi::Value SetIsa(const Napi::CallbackInfo& info) {
   return Napi::Boolean::New(info.Env(), set_isa(name.c_str()));
 }
 
-// packPanels({ src, rs, ks, rows, K, count, srcStride, dst, dstStride, P, scale }) -> Done
+// packPanels({ src, rs, ks, rows, K, count, srcStride, dst, dstStride, P, scale, bf16 }) -> Done
+// bf16: dst is a Uint16Array of bf16 panels (cpu/bf16.h; P even, scale 1).
 Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
   Job h(env, flag(o, "sync"));
-  F32 src = f32(o, "src", &h, true), dst = f32(o, "dst", &h, true);
+  const bool bf16 = flag(o, "bf16");
+  F32 src = f32(o, "src", &h, true), dst;
+  U16 dst16;
+  if (bf16) dst16 = u16(o, "dst", &h), dst.length = dst16.length;
+  else dst = f32(o, "dst", &h, true);
   const int64_t rs = num(o, "rs"), ks = num(o, "ks"), rows = num(o, "rows"), K = num(o, "K");
   const int64_t count = num(o, "count", 1), ss = num(o, "srcStride", 0), ds = num(o, "dstStride", 0);
   const int P = static_cast<int>(num(o, "P"));
   const float scale = static_cast<float>(fnum(o, "scale", 1.0));
   check(P >= 1 && P <= 64, env, "packPanels: bad panel width");
+  check(!bf16 || (P % 2 == 0 && scale == 1.f), env, "packPanels: bf16 panels need an even width and no scale");
   check(rows >= 0 && K >= 0 && count >= 0 && count <= (int64_t{1} << 31) && ss >= 0 && ds >= 0, env, "packPanels: bad sizes");
   const int64_t need = mul(env, {(rows + P - 1) / P * P, K});
   check(count == 0 || span_end(env, 0, count - 1, ds, 0, 0, need) <= dst.length, env, "packPanels dst: too small");
@@ -344,14 +366,16 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   check_strided(env, "packPanels src", src, so, count, rows, K, rs, ks);
   h.set([=] {
     ThreadPool::global().parallel_for(count, [&](int64_t i, int) {
-      pack_panels(src.data + so[i], rs, ks, rows, K, P, scale, dst.data + dof[i]);
+      if (bf16) pack_panels_bf16(src.data + so[i], rs, ks, rows, K, P, dst16.data + dof[i]);
+      else pack_panels(src.data + so[i], rs, ks, rows, K, P, scale, dst.data + dof[i]);
     });
   });
   return h.start();
 }
 
 // gemm({ M, N, K, batch, a, aRs, aKs, aOffsets?, aPacked?, alpha?, b, bRs, bKs, bOffsets?, bPacked?,
-//        c, cOffsets?, ldc, accumulate?, rowBias?, colBias?, act? }) -> Done
+//        c, cOffsets?, ldc, accumulate?, rowBias?, colBias?, act?, bf16? }) -> Done
+// bf16: b is a Uint16Array of bf16 panels (packPanels with bf16; needs bPacked).
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   Args o(info);
@@ -359,7 +383,11 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const MicroKernel& uk = active_kernel();
   const int64_t M = num(o, "M"), N = num(o, "N"), K = num(o, "K"), batch = num(o, "batch", 1);
   check(M >= 0 && N >= 0 && K >= 0 && batch >= 0, env, "gemm: negative size");
-  F32 a = f32(o, "a", &h, true), b = f32(o, "b", &h, true), c = f32(o, "c", &h, true);
+  const bool bf16 = flag(o, "bf16");
+  F32 a = f32(o, "a", &h, true), b, c = f32(o, "c", &h, true);
+  U16 b16;
+  if (bf16) b16 = u16(o, "b", &h), b.length = b16.length;
+  else b = f32(o, "b", &h, true);
   F32 rowBias = f32(o, "rowBias", &h, false), colBias = f32(o, "colBias", &h, false);
   std::vector<int64_t> aOff = offsets(o, "aOffsets", batch), bOff = offsets(o, "bOffsets", batch);
   std::vector<int64_t> cOff = offsets(o, "cOffsets", batch);
@@ -369,6 +397,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const int act = static_cast<int>(num(o, "act", 0));
   check(act >= 0 && act <= 4, env, "gemm: unknown activation");
   check(!aPacked || alpha == 1.f, env, "gemm: alpha needs an unpacked A");
+  check(!bf16 || bPacked, env, "gemm: bf16 B must be packed (packPanels with bf16)");
   int64_t aRs = 0, aKs = 0, bRs = 0, bKs = 0;
   if (aPacked) {
     check_packed(env, "gemm: packed A out of bounds", a, aOff, batch, M, K, uk.mr);
@@ -394,10 +423,13 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     std::unique_ptr<Operand> A, B;
     if (aPacked) A.reset(new PackedOperand(a.data, K, aOff));
     else A.reset(new StridedOperand(a.data, aRs, aKs, aOff, alpha, /*zero_pad=*/false));
-    if (bPacked) B.reset(new PackedOperand(b.data, K, bOff));
+    Bf16Panels B16;
+    if (bf16) B16.data = b16.data, B16.offsets = bOff;
+    else if (bPacked) B.reset(new PackedOperand(b.data, K, bOff));
     else B.reset(new StridedOperand(b.data, bRs, bKs, bOff));
     GemmCall call;
     call.M = M, call.N = N, call.K = K, call.batch = batch;
+    call.B16 = bf16 ? &B16 : nullptr;
     call.A = A.get(), call.A_prepacked = aPacked, call.B = B.get(), call.B_prepacked = bPacked, call.C = c.data, call.c_offsets = cOff, call.ldc = ldc;
     call.accumulate = accumulate;
     call.ep.row_bias = rowBias.data;

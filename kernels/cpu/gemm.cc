@@ -111,6 +111,21 @@ void pack_panels(const float* src, int64_t rs, int64_t ks, int64_t rows, int64_t
   pack_block(src, rs, ks, rows, K, P, scale, dst, K * P);
 }
 
+void pack_panels_bf16(const float* src, int64_t rs, int64_t ks, int64_t rows, int64_t K, int P, uint16_t* dst) {
+  int lane[64];
+  for (int j = 0; j < P && j < 64; j++) lane[j] = bf16_lane(j, P);
+  for (int64_t p0 = 0; p0 < rows; p0 += P, dst += K * P) {
+    const int n = static_cast<int>(std::min<int64_t>(P, rows - p0));
+    const float* sp = src + p0 * rs;
+    for (int64_t k = 0; k < K; k++) {
+      uint16_t* d = dst + k * P;
+      const float* s = sp + k * ks;
+      for (int j = 0; j < n; j++) d[lane[j]] = f32_to_bf16(s[j * rs]);
+      for (int j = n; j < P; j++) d[lane[j]] = 0;
+    }
+  }
+}
+
 const float* StridedOperand::block(int64_t b, int64_t r0, int64_t rc, int64_t k0, int64_t kc, int P, float* buf,
                                    int64_t* panel_stride) const {
   const float* s = data_ + (offsets_.empty() ? 0 : offsets_[b]) + r0 * rs_ + k0 * ks_;
@@ -165,6 +180,7 @@ void gemm_run(const GemmCall& g) {
     return e ? std::max(0.0, std::atof(e)) : 65536.0;
   }();
   const bool small_m = M <= 4;
+  const bool b_pre = g.B_prepacked || g.B16 != nullptr;  // B hands out panels (fp32 or bf16)
   const bool stream = small_m && static_cast<double>(N) * K * g.batch >= stream_floats;
   const int T = g.serial || (flops < par_flops && !stream) ? 1 : pool.size();
   // K blocks of equal depth (at most 1.5x the nominal kc): no thin remainder block.
@@ -174,7 +190,7 @@ void gemm_run(const GemmCall& g) {
   }();
   const int64_t kc_nominal = kc_env ? kc_env : uk.kc;
   // A few rows: the A block is tiny, so take K whole and read each B panel as one sequential stream.
-  const int64_t kblocks = small_m && g.B_prepacked ? 1 : ceil_div(K, kc_nominal + kc_nominal / 2);
+  const int64_t kblocks = small_m && b_pre ? 1 : ceil_div(K, kc_nominal + kc_nominal / 2);
   const int64_t KC = round_up(ceil_div(K, kblocks), 4);
   // A prepacked (conv weights): take every row in one block so the gathered B block is packed once
   // and reused by all of them (bounded so the A block stays in L2).
@@ -187,12 +203,12 @@ void gemm_run(const GemmCall& g) {
   // prepacked), so split the dimension whose other operand is prepacked first. Row blocks keep at
   // least 4 microtiles so each B micro-panel is reused from L1.
   const int64_t want = T == 1 ? 1 : 8 * T;
-  if (g.A_prepacked && !g.B_prepacked) {
+  if (g.A_prepacked && !b_pre) {
     // Conv: B is gathered from the image per task, so split columns (down to one panel) and only then,
     // and less, rows (each extra row block gathers its B block again).
     while (count() < want && nc > NR) nc = round_up(nc / 2, NR);
     while (T > 1 && count() < 4 * T && mc > 4 * MR) mc = round_up(mc / 2, MR);
-  } else if (g.B_prepacked && !g.A_prepacked) {
+  } else if (b_pre && !g.A_prepacked) {
     while (count() < want && mc > 4 * MR) mc = round_up(mc / 2, MR);
     while (count() < want && nc > 2 * NR) nc = round_up(nc / 2, NR);
     while (count() < want && mc > MR) mc = round_up(mc / 2, MR);
@@ -220,7 +236,8 @@ void gemm_run(const GemmCall& g) {
     A = a_once.get();
   }
 
-  const bool a_packed = g.A_prepacked || a_once != nullptr, b_packed = g.B_prepacked;
+  const bool a_packed = g.A_prepacked || a_once != nullptr, b_packed = b_pre;
+  const Bf16Panels* B16 = g.B16;
   auto task = [&](int64_t t, int) {
     const int64_t b = t / (mt * nt);
     const int64_t rem = t % (mt * nt);
@@ -239,19 +256,26 @@ void gemm_run(const GemmCall& g) {
       const bool last = k0 + kc == K;
       const int acc = (g.accumulate || k0 > 0) ? 1 : 0;
       int64_t bps, aps;
-      const float* bp = g.B->block(b, n0, ncur, k0, kc, NR, bbuf, &bps);
+      const float* bp = nullptr;
+      const uint16_t* bp16 = nullptr;
+      if (B16) {
+        bp16 = B16->data + (B16->offsets.empty() ? 0 : B16->offsets[b]) + (n0 / NR) * K * NR + k0 * NR;
+        bps = K * NR;
+      } else {
+        bp = g.B->block(b, n0, ncur, k0, kc, NR, bbuf, &bps);
+      }
       const float* ap = A->block(b, m0, mcur, k0, kc, MR, abuf, &aps);
       for (int64_t jr = 0; jr < ncur; jr += NR) {
         const int nr = static_cast<int>(std::min<int64_t>(NR, ncur - jr));
-        const float* bpanel = bp + (jr / NR) * bps;
+        const int64_t bo = (jr / NR) * bps;
         for (int64_t ir = 0; ir < mcur; ir += MR) {
           const int mr = static_cast<int>(std::min<int64_t>(MR, mcur - ir));
           const float* apanel = ap + (ir / MR) * aps;
           float* ct = cb + (m0 + ir) * g.ldc + n0 + jr;
-          if (nr == NR) {
-            uk.fn[mr - 1](kc, apanel, bpanel, ct, g.ldc, acc);
-          } else {
-            uk.fn[mr - 1](kc, apanel, bpanel, tmp, NR, 0);
+          const bool whole = nr == NR;  // a partial panel computes into tmp, then copies its columns
+          if (B16) uk.fb[mr - 1](kc, apanel, bp16 + bo, whole ? ct : tmp, whole ? g.ldc : NR, whole ? acc : 0);
+          else uk.fn[mr - 1](kc, apanel, bp + bo, whole ? ct : tmp, whole ? g.ldc : NR, whole ? acc : 0);
+          if (!whole) {
             for (int i = 0; i < mr; i++) {
               float* ci = ct + i * g.ldc;
               const float* ti = tmp + i * NR;

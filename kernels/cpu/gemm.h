@@ -6,6 +6,7 @@
 #include <cstdint>
 #include <vector>
 
+#include "bf16.h"
 #include "microkernel.h"
 
 namespace onnxflow {
@@ -27,6 +28,18 @@ inline int64_t packed_floats(int64_t rows, int64_t K, int P) { return (rows + P 
  * dst[(r / P) * K * P + k * P + r % P], rows past the end zero; times `scale`.
  */
 void pack_panels(const float* src, int64_t rs, int64_t ks, int64_t rows, int64_t K, int P, float scale, float* dst);
+
+/**
+ * pack_panels into bf16 panels (cpu/bf16.h's layout; P even): each value rounded to the nearest bf16,
+ * rows past the end zero. Half the bytes of fp32 panels, read by the microkernels' fb[] entries.
+ */
+void pack_panels_bf16(const float* src, int64_t rs, int64_t ks, int64_t rows, int64_t K, int P, uint16_t* dst);
+
+/** B packed once as bf16 panels (pack_panels_bf16 over the full K) per batch at data + offsets[b]. */
+struct Bf16Panels {
+  const uint16_t* data = nullptr;
+  std::vector<int64_t> offsets;  // per batch (empty: all at data)
+};
 
 /** A GEMM operand seen as rows x K (A: rows = M; B: rows = N), giving packed blocks on demand. */
 class Operand {
@@ -87,6 +100,7 @@ struct GemmCall {
   int64_t M = 0, N = 0, K = 0, batch = 1;
   const Operand* A = nullptr;
   const Operand* B = nullptr;
+  const Bf16Panels* B16 = nullptr;  // B as bf16 panels instead (B is then unused; weights in bf16 precision)
   float* C = nullptr;
   std::vector<int64_t> c_offsets;  // per batch (empty: b * M * ldc)
   int64_t ldc = 0;

@@ -2,6 +2,8 @@
 // Runs on non-x86 builds and on x86 CPUs without AVX2/FMA.
 #include "microkernel.h"
 
+#include "bf16.h"
+
 #include <cmath>
 #include <limits>
 
@@ -15,6 +17,27 @@ void kernel_4x16(int64_t kc, const float* a, const float* b, float* c, int64_t l
     for (int i = 0; i < R; i++) {
       const float ai = a[i];
       for (int j = 0; j < 16; j++) acc[i][j] += ai * b[j];
+    }
+    a += 4;
+    b += 16;
+  }
+  for (int i = 0; i < R; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) for (int j = 0; j < 16; j++) ci[j] += acc[i][j];
+    else for (int j = 0; j < 16; j++) ci[j] = acc[i][j];
+  }
+}
+
+// The same tile over a bf16 B panel (bf16.h's layout), widened per k.
+template <int R>
+void kernel_4x16_bf16(int64_t kc, const float* a, const uint16_t* b, float* c, int64_t ldc, int accumulate) {
+  float acc[R][16] = {};
+  float bk[16];
+  for (int64_t k = 0; k < kc; k++) {
+    for (int j = 0; j < 16; j++) bk[j] = bf16_to_f32(b[bf16_lane(j, 16)]);
+    for (int i = 0; i < R; i++) {
+      const float ai = a[i];
+      for (int j = 0; j < 16; j++) acc[i][j] += ai * bk[j];
     }
     a += 4;
     b += 16;
@@ -65,6 +88,8 @@ const MicroKernel kScalar = {
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
     row_max_scalar, exp_sum_scalar,
     {},
+    {kernel_4x16_bf16<1>, kernel_4x16_bf16<2>, kernel_4x16_bf16<3>, kernel_4x16_bf16<4>, nullptr, nullptr, nullptr,
+     nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
 };
 
 }  // namespace

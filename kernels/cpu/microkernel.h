@@ -12,6 +12,8 @@ using MicroFn = void (*)(int64_t kc, const float* a, const float* b, float* c, i
 // Same tile with A read row-major (a[i * lda + k]) instead of packed: for operands already in cache
 // (attention's probabilities), skipping the pack.
 using MicroFnA = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int accumulate);
+// Same tile with B panels of bf16 (cpu/bf16.h: NR values per k, widened to fp32 on load, fp32 accumulate).
+using MicroFnB16 = void (*)(int64_t kc, const float* a, const uint16_t* b, float* c, int64_t ldc, int accumulate);
 
 struct MicroKernel {
   const char* isa;
@@ -26,6 +28,8 @@ struct MicroKernel {
   float (*exp_sum)(float* x, int64_t n, float sub);
   // fa[rows - 1]: the rows x NR tile with A row-major (nullptr where the ISA has none: pack instead).
   MicroFnA fa[16];
+  // fb[rows - 1]: the rows x NR tile with B packed as bf16 (every ISA has them).
+  MicroFnB16 fb[16];
 };
 
 // Portable versions (cpu/gemm_scalar.cc), also used for the vector loops' tails.

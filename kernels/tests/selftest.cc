@@ -51,6 +51,7 @@ static double actd(double v, int act) {
 static void test_gemm(int trial) {
   const int64_t M = ri(1, 90), N = ri(1, 140), K = ri(1, 600), batch = ri(1, 3);
   const bool ta = ri(0, 1), tb = ri(0, 1), packA = ri(0, 3) == 0, packB = ri(0, 1), acc = ri(0, 3) == 0;
+  const bool bf16 = packB && ri(0, 1);  // B as bf16 panels: the reference uses B rounded to bf16
   const int act = static_cast<int>(ri(0, 3));
   const bool rowb = ri(0, 1), colb = ri(0, 1);
   const float alpha = packA ? 1.f : 0.5f + static_cast<float>(ri(0, 10)) / 10.f;
@@ -60,12 +61,16 @@ static void test_gemm(int trial) {
   std::vector<int64_t> aOff(batch), bOff(batch);
   const MicroKernel& uk = active_kernel();
   std::vector<float> Ap, Bp;
+  std::vector<uint16_t> B16;
+  Bf16Panels b16;
   const int64_t aPer = packed_floats(M, K, uk.mr), bPer = packed_floats(N, K, uk.nr);
   if (packA) Ap.resize(batch * aPer);
   if (packB) Bp.resize(batch * bPer);
+  if (bf16) B16.resize(batch * bPer);
   for (int64_t b = 0; b < batch; b++) {
     if (packA) pack_panels(A.data() + b * M * K, aRs, aKs, M, K, uk.mr, 1.f, Ap.data() + b * aPer);
     if (packB) pack_panels(B.data() + b * K * N, bRs, bKs, N, K, uk.nr, 1.f, Bp.data() + b * bPer);
+    if (bf16) pack_panels_bf16(B.data() + b * K * N, bRs, bKs, N, K, uk.nr, B16.data() + b * bPer);
     aOff[b] = packA ? b * aPer : b * M * K;
     bOff[b] = packB ? b * bPer : b * K * N;
   }
@@ -78,6 +83,11 @@ static void test_gemm(int trial) {
   g.A_prepacked = packA;
   g.B = packB ? static_cast<const Operand*>(&pb) : &sb;
   g.B_prepacked = packB;
+  if (bf16) {
+    b16.data = B16.data(), b16.offsets = bOff;
+    g.B16 = &b16;
+    for (float& x : B) x = bf16_to_f32(f32_to_bf16(x));  // what the product reads
+  }
   g.ep.row_bias = rowb ? rb.data() : nullptr;
   g.ep.col_bias = colb ? cb.data() : nullptr;
   g.ep.act = static_cast<Act>(act);
@@ -92,8 +102,8 @@ static void test_gemm(int trial) {
         ref[(b * M + m) * N + n] = actd(v, act);
       }
   char what[160];
-  std::snprintf(what, sizeof what, "gemm #%d M=%ld N=%ld K=%ld batch=%ld ta=%d tb=%d packA=%d packB=%d acc=%d act=%d", trial,
-                (long)M, (long)N, (long)K, (long)batch, ta, tb, packA, packB, acc, act);
+  std::snprintf(what, sizeof what, "gemm #%d M=%ld N=%ld K=%ld batch=%ld ta=%d tb=%d packA=%d packB=%d bf16=%d acc=%d act=%d", trial,
+                (long)M, (long)N, (long)K, (long)batch, ta, tb, packA, packB, bf16, acc, act);
   compare(what, C, ref);
 }
 
@@ -191,14 +201,20 @@ static void test_attention(int trial) {
   compare(what, Y, ref);
 }
 
-static double bench_gemm(int64_t M, int64_t K, int64_t N) {
+// GFLOP/s of the best of 6 runs; `bf16`: B as bf16 panels.
+static double bench_gemm(int64_t M, int64_t K, int64_t N, bool bf16 = false) {
   auto A = rnd(M * K), B = rnd(K * N);
   std::vector<float> C(M * N), Bp(packed_floats(N, K, active_kernel().nr));
+  std::vector<uint16_t> B16(bf16 ? Bp.size() : 0);
   pack_panels(B.data(), 1, N, N, K, active_kernel().nr, 1.f, Bp.data());
+  if (bf16) pack_panels_bf16(B.data(), 1, N, N, K, active_kernel().nr, B16.data());
   StridedOperand sa(A.data(), K, 1, {});
   PackedOperand pb(Bp.data(), K, {});
+  Bf16Panels b16;
+  b16.data = B16.data();
   GemmCall g;
   g.M = M, g.N = N, g.K = K, g.A = &sa, g.B = &pb, g.B_prepacked = true, g.C = C.data(), g.ldc = N;
+  if (bf16) g.B16 = &b16;
   double best = 1e9;
   for (int r = 0; r < 6; r++) {
     auto t0 = std::chrono::steady_clock::now();
@@ -231,6 +247,8 @@ int main() {
 #endif
     const double g1 = bench_gemm(1024, 1024, 1024), g2 = bench_gemm(4096, 320, 320);
     std::printf("  gemm 1024^3: %.1f GFLOP/s, 4096x320x320: %.1f GFLOP/s, FMA peak (all threads): %.1f GFLOP/s\n", g1, g2, peak);
+    const double h1 = bench_gemm(1024, 1024, 1024, true), h2 = bench_gemm(1, 4096, 4096, true), f2 = bench_gemm(1, 4096, 4096);
+    std::printf("  bf16 B: gemm 1024^3: %.1f GFLOP/s; gemv 1x4096x4096: %.1f GFLOP/s (fp32 B: %.1f)\n", h1, h2, f2);
   }
   return failures ? 1 : 0;
 }

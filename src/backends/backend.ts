@@ -51,8 +51,17 @@ export interface KernelConfig {
   kernel: KernelFn;
 }
 
+/**
+ * Numeric precision of a session (SessionOptions.precision): 'fp32', or 'bf16': weights stored as
+ * bfloat16 (half the bytes), activations and accumulation in fp32. Only backends with
+ * `withPrecision` offer bf16.
+ */
+export type Precision = 'fp32' | 'bf16';
+
 export interface Backend {
   readonly name: string;
+  /** This backend computing at `precision` (a variant sharing its kernels' code), or undefined where it has no such mode. */
+  withPrecision?(precision: Precision): Backend | undefined;
   /** Find the kernel for an op at an opset version, or undefined. */
   getKernel(opType: string, domain: string, opset: number): KernelFn | undefined;
   /**

@@ -50,13 +50,14 @@ export function registerPipelineCommands(program: Command): void {
     .option('-i, --input <key=value>', 'a pipeline input (repeatable)', (v: string, acc: string[]) => [...acc, v], [])
     .option('--model-dir <dir>', 'folder the pipeline\'s model paths resolve against (e.g. your optimum export), or builtin:NAME (`onnxflow models` lists them)')
     .option('--backend <name>', 'run every model on this backend')
+    .option('--precision <p>', 'fp32, or bf16 (native backend: weights in bfloat16, half the memory traffic)')
     .option('--concurrency <n>', 'stages run at once', '2')
     .option('-o, --out <file>', 'write images (PNG) or all outputs (.json)')
     .option('--trace', 'print every stage with its inputs, outputs (dtype, shape) and time')
     .option('--trace-out <file>', 'write the trace as JSON')
     .allowUnknownOption(true)
     .allowExcessArguments(true)
-    .action(async (file: string, opts: { input: string[]; modelDir?: string; backend?: string; concurrency: string; out?: string; trace?: boolean; traceOut?: string }, cmd: Command) => {
+    .action(async (file: string, opts: { input: string[]; modelDir?: string; backend?: string; precision?: string; concurrency: string; out?: string; trace?: boolean; traceOut?: string }, cmd: Command) => {
       const p = await load(file, opts.modelDir);
       let inputs: Record<string, string>;
       try {
@@ -72,7 +73,10 @@ export function registerPipelineCommands(program: Command): void {
       const t0 = performance.now();
       let outputs: Record<string, unknown>;
       try {
-        outputs = await p.run(inputs, { backend: opts.backend, concurrency: Number(opts.concurrency), signal: ac.signal });
+        if (opts.precision !== undefined && opts.precision !== 'fp32' && opts.precision !== 'bf16') {
+          throw new InputError(`--precision must be fp32 or bf16, got ${JSON.stringify(opts.precision)}`);
+        }
+        outputs = await p.run(inputs, { backend: opts.backend, precision: opts.precision, concurrency: Number(opts.concurrency), signal: ac.signal });
       } catch (e) {
         stopProgress();
         console.error(`onnxflow: ${(e as Error).message}`);

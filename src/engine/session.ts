@@ -2,7 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Value } from '../backends/backend.js';
+import type { Precision, Value } from '../backends/backend.js';
 import { resolveBackend } from '../backends/registry.js';
 import '../backends/cpu/index.js';
 import '../backends/ort/index.js';
@@ -40,6 +40,12 @@ export interface SessionOptions {
    * default true. onnxruntime's name for the same switch.
    */
   enableCpuMemArena?: boolean;
+  /**
+   * Numeric precision: 'fp32' (default), or 'bf16' on the native backend: MatMul / Gemm weights packed
+   * as bfloat16 (half the weight memory and bandwidth: faster token-by-token decoding), activations and
+   * accumulation in fp32. Other backends reject 'bf16'. See docs/precision.md.
+   */
+  precision?: Precision;
 }
 
 /**
@@ -149,12 +155,17 @@ export class InferenceSession {
     }
     const ep = options.executionProviders?.[0];
     const backendName = options.backend ?? (typeof ep === 'string' ? ep : ep?.name) ?? 'cpu';
+    const precision = options.precision ?? 'fp32';
+    if (precision !== 'fp32' && precision !== 'bf16') throw new InputError(`precision must be 'fp32' or 'bf16', got ${JSON.stringify(precision)}`);
     const delegated = getSessionBackend(backendName);
+    if (delegated && precision !== 'fp32') throw new InputError(`precision '${precision}' is not available on backend '${backendName}' (it computes in fp32); use backend 'native'`);
     if (delegated) {
-      const { backend: _b, executionProviders: _e, hooks: _h, baseDir: _d, ...rest } = options;
+      const { backend: _b, executionProviders: _e, hooks: _h, baseDir: _d, precision: _p, ...rest } = options;
       return new InferenceSession(model, undefined, backendName, await delegated.create({ path, bytes, model }, rest));
     }
-    const backend = await resolveBackend(backendName);
+    const base = await resolveBackend(backendName);
+    const backend = precision === 'fp32' ? base : base.withPrecision?.(precision);
+    if (!backend) throw new InputError(`precision '${precision}' is not available on backend '${backendName}' (it computes in fp32); use backend 'native'`);
     const level = parseLevel(options.graphOptimizationLevel ?? 'all');
     // Unknown ops and invalid graphs (cycles, values produced twice) fail at create, named as the
     // loaded model has them: the loaded graph is checked (a throwaway plan, ~1% of the optimizer's

@@ -19,6 +19,8 @@ export interface RunOptions {
   concurrency?: number;
   /** Run every model on this backend. */
   backend?: string;
+  /** Every model's session precision ('fp32' or 'bf16': SessionOptions.precision), over the YAML's model options. */
+  precision?: 'fp32' | 'bf16';
   [input: string]: unknown;
 }
 
@@ -27,7 +29,7 @@ export interface LoadOptions {
   modelDir?: string;
 }
 
-const RUN_KEYS = new Set(['signal', 'concurrency', 'backend']);
+const RUN_KEYS = new Set(['signal', 'concurrency', 'backend', 'precision']);
 
 /** A pipeline defined in TypeScript; compiles to the same DAG as its YAML twin. */
 export function definePipeline<S extends PipelineSpec | (Omit<PipelineSpec, 'inputs' | 'models'> & Partial<Pick<PipelineSpec, 'inputs' | 'models'>>)>(spec: S): S {
@@ -134,7 +136,7 @@ export class Pipeline {
     const queue = new PQueue({ concurrency: Math.max(1, options.concurrency ?? 2) });
     await runBlock(this.compiled.block, env, {
       pipeline: this.compiled, hooks: this.hooks, interceptors: this.interceptors, queue,
-      signal: options.signal, backend: options.backend,
+      signal: options.signal, backend: options.backend, precision: options.precision,
     });
     const out: Record<string, unknown> = {};
     for (const [k, b] of Object.entries(this.compiled.outputs)) out[k] = 'ref' in b ? env.get(b.ref) : b.literal;

@@ -29,6 +29,8 @@ export interface RunContext {
   signal?: AbortSignal;
   /** Overrides every model's backend. */
   backend?: string;
+  /** Overrides every model's session precision. */
+  precision?: 'fp32' | 'bf16';
 }
 
 /** Values by reference, falling back to enclosing scopes (loop bodies see the outer values). */
@@ -62,7 +64,10 @@ function sessionGetter(rc: RunContext): StageRunContext['session'] {
     const m = rc.pipeline.models.get(name);
     if (!m) return Promise.reject(new Error(`unknown model '${name}'`));
     return sessionFor(
-      { path: m.path, backend: rc.backend ?? m.backend, options: m.options, variant: extract ? JSON.stringify(extract) : undefined },
+      {
+        path: m.path, backend: rc.backend ?? m.backend, options: rc.precision ? { ...m.options, precision: rc.precision } : m.options,
+        variant: extract ? JSON.stringify(extract) : undefined,
+      },
       extract ? (model) => extractModel(model, extract.inputs, extract.outputs) : undefined,
     ) as Promise<InferenceSession>;
   };

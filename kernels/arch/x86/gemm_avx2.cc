@@ -1,4 +1,4 @@
-// AVX2 + FMA microkernel, 6 x 16 (12 ymm accumulators, 2 B vectors, 1 broadcast).
+// AVX2 + FMA microkernel, 6 x 16 (12 ymm accumulators, 2 B vectors, 1 broadcast), over fp32 or bf16 B panels.
 // Compiled with -mavx2 -mfma; only called after cpuid/xgetbv say so.
 #include <immintrin.h>
 
@@ -9,18 +9,39 @@
 namespace onnxflow {
 namespace {
 
+// How a microkernel reads the 16 B values of one k: fp32 panels (two loads) or bf16 panels (one
+// 32-byte load widened by a shift and a mask: cpu/bf16.h's layout). `step` is the elements per k.
+struct LoadF32 {
+  using T = float;
+  static inline void load(const float* b, __m256& lo, __m256& hi) {
+    lo = _mm256_loadu_ps(b);
+    hi = _mm256_loadu_ps(b + 8);
+  }
+};
+struct LoadBf16 {
+  using T = uint16_t;
+  static inline void load(const uint16_t* b, __m256& lo, __m256& hi) {
+    const __m256i w = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(b));
+    lo = _mm256_castsi256_ps(_mm256_slli_epi32(w, 16));
+    hi = _mm256_castsi256_ps(_mm256_and_si256(w, _mm256_set1_epi32(static_cast<int>(0xffff0000u))));
+  }
+};
+
 // One or two rows (GEMV-like): two accumulator sets over even / odd k hide the FMA latency.
-template <int R>
-void kernel_small_x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate) {
+template <int R, class L = LoadF32>
+void kernel_small_x16(int64_t kc, const float* a, const typename L::T* b, float* c, int64_t ldc, int accumulate) {
   __m256 e0[R], e1[R], o0[R], o1[R];
   for (int i = 0; i < R; i++) e0[i] = e1[i] = o0[i] = o1[i] = _mm256_setzero_ps();
   int64_t k = 0;
   for (; k + 2 <= kc; k += 2) {
-    // streamed once from memory (packed weights): fetch 4 KB ahead of the loads (2 KB and 8 KB measured no better)
-    _mm_prefetch(reinterpret_cast<const char*>(b + 1024), _MM_HINT_T0);
-    _mm_prefetch(reinterpret_cast<const char*>(b + 1040), _MM_HINT_T0);
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
-    const __m256 b2 = _mm256_loadu_ps(b + 16), b3 = _mm256_loadu_ps(b + 24);
+    // streamed once from memory (packed weights): fetch 4 KB ahead of the loads (2 KB and 8 KB measured
+    // no better), each cache line these two k read (128 bytes of fp32, 64 of bf16)
+    const char* ahead = reinterpret_cast<const char*>(b) + 4096;
+    _mm_prefetch(ahead, _MM_HINT_T0);
+    if (sizeof(typename L::T) == 4) _mm_prefetch(ahead + 64, _MM_HINT_T0);
+    __m256 b0, b1, b2, b3;
+    L::load(b, b0, b1);
+    L::load(b + 16, b2, b3);
     for (int i = 0; i < R; i++) {
       const __m256 x = _mm256_broadcast_ss(a + i), y = _mm256_broadcast_ss(a + 6 + i);
       e0[i] = _mm256_fmadd_ps(x, b0, e0[i]);
@@ -32,7 +53,8 @@ void kernel_small_x16(int64_t kc, const float* a, const float* b, float* c, int6
     b += 32;
   }
   if (k < kc) {
-    const __m256 b0 = _mm256_loadu_ps(b), b1 = _mm256_loadu_ps(b + 8);
+    __m256 b0, b1;
+    L::load(b, b0, b1);
     for (int i = 0; i < R; i++) {
       const __m256 x = _mm256_broadcast_ss(a + i);
       e0[i] = _mm256_fmadd_ps(x, b0, e0[i]);
@@ -51,8 +73,8 @@ void kernel_small_x16(int64_t kc, const float* a, const float* b, float* c, int6
   }
 }
 
-template <int R>
-void kernel_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate) {
+template <int R, class L = LoadF32>
+void kernel_6x16(int64_t kc, const float* a, const typename L::T* b, float* c, int64_t ldc, int accumulate) {
   __m256 acc0[R], acc1[R];
 #pragma GCC unroll 6
   for (int i = 0; i < R; i++) {
@@ -60,8 +82,8 @@ void kernel_6x16(int64_t kc, const float* a, const float* b, float* c, int64_t l
     acc1[i] = _mm256_setzero_ps();
   }
   for (int64_t k = 0; k < kc; k++) {
-    const __m256 b0 = _mm256_loadu_ps(b);
-    const __m256 b1 = _mm256_loadu_ps(b + 8);
+    __m256 b0, b1;
+    L::load(b, b0, b1);
 #pragma GCC unroll 6
     for (int i = 0; i < R; i++) {
       const __m256 ai = _mm256_broadcast_ss(a + i);
@@ -125,6 +147,9 @@ const MicroKernel kAvx2 = {
     row_max_avx2, exp_sum_avx2,
     {kernel_6x16_sa<1>, kernel_6x16_sa<2>, kernel_6x16_sa<3>, kernel_6x16_sa<4>, kernel_6x16_sa<5>, kernel_6x16_sa<6>,
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+    {kernel_small_x16<1, LoadBf16>, kernel_small_x16<2, LoadBf16>, kernel_6x16<3, LoadBf16>, kernel_6x16<4, LoadBf16>,
+     kernel_6x16<5, LoadBf16>, kernel_6x16<6, LoadBf16>, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
+     nullptr, nullptr, nullptr},
 };
 
 }  // namespace

@@ -1,4 +1,4 @@
-// AVX-512F microkernel, 14 x 32 (28 zmm accumulators, 2 B vectors, 1 broadcast).
+// AVX-512F microkernel, 14 x 32 (28 zmm accumulators, 2 B vectors, 1 broadcast), over fp32 or bf16 B panels.
 // Compiled with -mavx512f -mavx512bw -mavx512vl -mfma; only called after cpuid says so.
 #include <immintrin.h>
 
@@ -7,15 +7,34 @@
 namespace onnxflow {
 namespace {
 
+// How a microkernel reads the 32 B values of one k: fp32 panels (two loads) or bf16 panels (one
+// 64-byte load widened by a shift and a mask: cpu/bf16.h's layout).
+struct LoadF32 {
+  using T = float;
+  static inline void load(const float* b, __m512& lo, __m512& hi) {
+    lo = _mm512_loadu_ps(b);
+    hi = _mm512_loadu_ps(b + 16);
+  }
+};
+struct LoadBf16 {
+  using T = uint16_t;
+  static inline void load(const uint16_t* b, __m512& lo, __m512& hi) {
+    const __m512i w = _mm512_loadu_si512(b);
+    lo = _mm512_castsi512_ps(_mm512_slli_epi32(w, 16));
+    hi = _mm512_castsi512_ps(_mm512_and_si512(w, _mm512_set1_epi32(static_cast<int>(0xffff0000u))));
+  }
+};
+
 // One or two rows (GEMV-like): two accumulator sets over even / odd k hide the FMA latency.
-template <int R>
-void kernel_small_x32(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate) {
+template <int R, class L = LoadF32>
+void kernel_small_x32(int64_t kc, const float* a, const typename L::T* b, float* c, int64_t ldc, int accumulate) {
   __m512 e0[R], e1[R], o0[R], o1[R];
   for (int i = 0; i < R; i++) e0[i] = e1[i] = o0[i] = o1[i] = _mm512_setzero_ps();
   int64_t k = 0;
   for (; k + 2 <= kc; k += 2) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
-    const __m512 b2 = _mm512_loadu_ps(b + 32), b3 = _mm512_loadu_ps(b + 48);
+    __m512 b0, b1, b2, b3;
+    L::load(b, b0, b1);
+    L::load(b + 32, b2, b3);
     for (int i = 0; i < R; i++) {
       const __m512 x = _mm512_set1_ps(a[i]), y = _mm512_set1_ps(a[14 + i]);
       e0[i] = _mm512_fmadd_ps(x, b0, e0[i]);
@@ -27,7 +46,8 @@ void kernel_small_x32(int64_t kc, const float* a, const float* b, float* c, int6
     b += 64;
   }
   if (k < kc) {
-    const __m512 b0 = _mm512_loadu_ps(b), b1 = _mm512_loadu_ps(b + 16);
+    __m512 b0, b1;
+    L::load(b, b0, b1);
     for (int i = 0; i < R; i++) {
       const __m512 x = _mm512_set1_ps(a[i]);
       e0[i] = _mm512_fmadd_ps(x, b0, e0[i]);
@@ -46,8 +66,8 @@ void kernel_small_x32(int64_t kc, const float* a, const float* b, float* c, int6
   }
 }
 
-template <int R>
-void kernel_14x32(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate) {
+template <int R, class L = LoadF32>
+void kernel_14x32(int64_t kc, const float* a, const typename L::T* b, float* c, int64_t ldc, int accumulate) {
   __m512 acc0[R], acc1[R];
 #pragma GCC unroll 14
   for (int i = 0; i < R; i++) {
@@ -55,8 +75,8 @@ void kernel_14x32(int64_t kc, const float* a, const float* b, float* c, int64_t 
     acc1[i] = _mm512_setzero_ps();
   }
   for (int64_t k = 0; k < kc; k++) {
-    const __m512 b0 = _mm512_loadu_ps(b);
-    const __m512 b1 = _mm512_loadu_ps(b + 16);
+    __m512 b0, b1;
+    L::load(b, b0, b1);
     _mm_prefetch(reinterpret_cast<const char*>(b + 8 * 32), _MM_HINT_T0);
 #pragma GCC unroll 14
     for (int i = 0; i < R; i++) {
@@ -123,6 +143,10 @@ const MicroKernel kAvx512 = {
      kernel_14x32<13>, kernel_14x32<14>, nullptr, nullptr},
     row_max_avx512, exp_sum_avx512,
     {},
+    {kernel_small_x32<1, LoadBf16>, kernel_small_x32<2, LoadBf16>, kernel_14x32<3, LoadBf16>, kernel_14x32<4, LoadBf16>,
+     kernel_14x32<5, LoadBf16>, kernel_14x32<6, LoadBf16>, kernel_14x32<7, LoadBf16>, kernel_14x32<8, LoadBf16>,
+     kernel_14x32<9, LoadBf16>, kernel_14x32<10, LoadBf16>, kernel_14x32<11, LoadBf16>, kernel_14x32<12, LoadBf16>,
+     kernel_14x32<13, LoadBf16>, kernel_14x32<14, LoadBf16>, nullptr, nullptr},
 };
 
 }  // namespace

@@ -41,8 +41,11 @@ export interface GemmDesc extends SyncOpt {
   M: number; N: number; K: number; batch?: number;
   /** A as rows (m) x K: element (m, k) of batch t at a[aOffsets[t] + m * aRs + k * aKs]; or panels when aPacked. */
   a: Float32Array; aRs?: number; aKs?: number; aOffsets?: Float64Array; aPacked?: boolean; alpha?: number;
-  /** B as rows (n) x K: element (n, k) at b[bOffsets[t] + n * bRs + k * bKs]; or panels when bPacked. */
-  b: Float32Array; bRs?: number; bKs?: number; bOffsets?: Float64Array; bPacked?: boolean;
+  /**
+   * B as rows (n) x K: element (n, k) at b[bOffsets[t] + n * bRs + k * bKs]; or panels when bPacked;
+   * bf16 panels (a Uint16Array from packPanels with bf16) when bf16.
+   */
+  b: Float32Array | Uint16Array; bRs?: number; bKs?: number; bOffsets?: Float64Array; bPacked?: boolean; bf16?: boolean;
   c: Float32Array; cOffsets?: Float64Array; ldc?: number;
   /** C += product (C already holds beta * C) instead of C = product. */
   accumulate?: boolean;
@@ -55,8 +58,9 @@ export interface Conv2dGeometry {
 }
 
 export interface PackDesc extends SyncOpt {
-  src: Float32Array; rs: number; ks: number; rows: number; K: number; P: number; dst: Float32Array;
-  count?: number; srcStride?: number; dstStride?: number; scale?: number;
+  /** dst: a Uint16Array of bf16 panels (values rounded to nearest even) when bf16, else a Float32Array. */
+  src: Float32Array; rs: number; ks: number; rows: number; K: number; P: number; dst: Float32Array | Uint16Array;
+  count?: number; srcStride?: number; dstStride?: number; scale?: number; bf16?: boolean;
 }
 
 export interface NativeAddon {
@@ -134,9 +138,9 @@ type DescOf<K extends PositionalName> = NativeAddon[K] extends (d: infer D) => u
  * call that reads it.
  */
 const POSITIONAL: { [K in PositionalName]: readonly (keyof DescOf<K> & string)[] } = {
-  packPanels: ['src', 'dst', 'rs', 'ks', 'rows', 'K', 'count', 'srcStride', 'dstStride', 'P', 'scale', 'sync'],
+  packPanels: ['src', 'dst', 'rs', 'ks', 'rows', 'K', 'count', 'srcStride', 'dstStride', 'P', 'scale', 'bf16', 'sync'],
   gemm: ['M', 'N', 'K', 'batch', 'a', 'b', 'c', 'rowBias', 'colBias', 'aOffsets', 'bOffsets', 'cOffsets', 'aPacked', 'bPacked',
-    'ldc', 'alpha', 'act', 'aRs', 'aKs', 'bRs', 'bKs', 'accumulate', 'sync'],
+    'ldc', 'alpha', 'act', 'aRs', 'aKs', 'bRs', 'bKs', 'accumulate', 'bf16', 'sync'],
   conv2dPackWeight: [...GEOMETRY, 'w', 'packed', 'sync'],
   conv2d: [...CONV_IO, 'packed', 'sync'],
   depthwise2d: [...CONV_IO, 'w', 'sync'],

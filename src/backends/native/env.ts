@@ -63,12 +63,20 @@ export function after<T>(done: Done, f: () => T): T | Promise<T> {
 const ceilDiv = (a: number, b: number) => Math.floor((a + b - 1) / b);
 export const packedFloats = (rows: number, K: number, P: number) => ceilDiv(rows, P) * P * K;
 
-/** Panels of B (as rows n x K, n at stride rs, k at stride ks) for `count` matrices `stride` apart. */
-export async function packB(addon: NativeAddon, src: Float32Array, rows: number, K: number, rs: number, ks: number, count: number, stride: number): Promise<Float32Array> {
+/**
+ * Precision of a session on the native backend (SessionOptions.precision): 'fp32', or 'bf16': MatMul /
+ * Gemm weights packed as bfloat16 (rounded to nearest even, half the bytes) and widened to fp32 in the
+ * microkernel; activations and accumulation stay fp32.
+ */
+export type { Precision } from '../backend.js';
+import type { Precision } from '../backend.js';
+
+/** Panels of B (as rows n x K, n at stride rs, k at stride ks) for `count` matrices `stride` apart; bf16 panels when `bf16`. */
+export async function packB(addon: NativeAddon, src: Float32Array, rows: number, K: number, rs: number, ks: number, count: number, stride: number, bf16 = false): Promise<Float32Array | Uint16Array> {
   const { nr } = addon.info();
   const per = packedFloats(rows, K, nr);
-  const dst = new Float32Array(per * count);
-  await addon.packPanels({ src, rs, ks, rows, K, P: nr, dst, count, srcStride: stride, dstStride: per, sync: syncElems(per * count) });
+  const dst = bf16 ? new Uint16Array(per * count) : new Float32Array(per * count);
+  await addon.packPanels({ src, rs, ks, rows, K, P: nr, dst, count, srcStride: stride, dstStride: per, bf16, sync: syncElems(per * count) });
   return dst;
 }
 
@@ -79,20 +87,27 @@ export const FUSED = 'com.onnxflow';
  * ISA panel width, layout) and the packing. One recipe per layout, shared by the kernels (packing on a
  * second sighting) and prepack.ts (at session creation), so the two cannot drift apart.
  */
-export interface PackRecipe { key: string; pack: () => Promise<Float32Array> }
+export interface PackRecipe<P extends Float32Array | Uint16Array = Float32Array | Uint16Array> { key: string; pack: () => Promise<P> }
 
-/** B of MatMul / FusedGemm / Gemm ([..., K, N], or [..., N, K] with transB; a 1-D B is [K, 1]) as panels of N. */
-export function matmulPack(addon: NativeAddon, b: Tensor, transB: boolean): PackRecipe {
+/**
+ * B of MatMul / FusedGemm / Gemm ([..., K, N], or [..., N, K] with transB; a 1-D B is [K, 1]) as panels
+ * of N, in fp32 or (precision 'bf16') bf16.
+ */
+export function matmulPack(addon: NativeAddon, b: Tensor, transB: boolean, precision: Precision): PackRecipe {
   const d = b.rank === 1 ? [b.dims[0]!, 1] : b.dims, r = d.length;
   const N = transB ? d[r - 2]! : d[r - 1]!, K = transB ? d[r - 1]! : d[r - 2]!;
   let count = 1;
   for (let i = 0; i < r - 2; i++) count *= d[i]!;
   const B = b.data as Float32Array;
-  return { key: `matmul:${addon.info().isa}:${transB ? 1 : 0}`, pack: () => packB(addon, B, N, K, transB ? K : 1, transB ? 1 : N, count, K * N) };
+  const bf16 = precision === 'bf16';
+  return {
+    key: `matmul:${addon.info().isa}:${transB ? 1 : 0}${bf16 ? ':bf16' : ''}`,
+    pack: () => packB(addon, B, N, K, transB ? K : 1, transB ? 1 : N, count, K * N, bf16),
+  };
 }
 
 /** A Conv weight [M, C / group, KH?, KW] as the GEMM's A panels (they depend only on M, C / group, the kernel size and group). */
-export function convPack(addon: NativeAddon, w: Tensor, group: number): PackRecipe {
+export function convPack(addon: NativeAddon, w: Tensor, group: number): PackRecipe<Float32Array> {
   const d = w.dims, r = d.length, M = d[0]!, Cg = d[1]!;
   const KH = r === 4 ? d[2]! : 1, KW = d[r - 1]!;
   const geo: Conv2dGeometry = { N: 1, C: Cg * group, M, group, H: KH, W: KW, KH, KW, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, OH: 1, OW: 1 };
@@ -199,9 +214,11 @@ export interface NativeEnv {
   readonly out: (ctx: KernelContext, index: number, dims: readonly number[]) => Float32Array;
   /** The cpu kernel for `op` (in `domain`, default ai.onnx) on the same inputs; throws when there is none. */
   readonly fallback: (op: string, inputs: Inputs, ctx: KernelContext, domain?: string) => KernelResult;
+  /** Precision of packed MatMul / Gemm weights. */
+  readonly precision: Precision;
 }
 
-export function nativeEnv(addon: NativeAddon, cpu: CpuKernels): NativeEnv {
+export function nativeEnv(addon: NativeAddon, cpu: CpuKernels, precision: Precision = 'fp32'): NativeEnv {
   // Outputs from the addon's recycling huge-page pool (no page faults per call); plain JS memory
   // where external buffers are not allowed (e.g. a V8 sandbox).
   let pooled = true;
@@ -234,5 +251,5 @@ export function nativeEnv(addon: NativeAddon, cpu: CpuKernels): NativeEnv {
     if (!k) throw new Error(`no cpu kernel for ${domain ? `${domain}::` : ''}${op} (opset ${ctx.opset})`);
     return k(inputs, ctx);
   };
-  return { addon, out, fallback };
+  return { addon, out, fallback, precision };
 }

@@ -6,7 +6,7 @@
 // Here: the kernel table (kernels/index.ts, one file per op), what the kernels share (env.ts) and the
 // weight packing at session creation (prepack.ts).
 
-import type { Backend, KernelFn } from '../backend.js';
+import type { Backend, KernelFn, Precision } from '../backend.js';
 import { KernelTable, registerBackend } from '../registry.js';
 import { cpuBackend } from '../cpu/index.js';
 import { loadNative, type NativeAddon, type NativeInfo } from './addon.js';
@@ -29,16 +29,25 @@ export function nativeAddon(): NativeAddon | undefined {
   return l.available ? l.addon : undefined;
 }
 
-export function createNativeBackend(addon: NativeAddon): Backend {
+/** The native backend at `precision` ('bf16': MatMul / Gemm weights packed as bf16; see env.ts). */
+export function createNativeBackend(addon: NativeAddon, precision: Precision = 'fp32'): Backend {
   const cpu = (op: string, opset: number, domain = ''): KernelFn | undefined => cpuBackend.getKernel(op, domain, opset);
-  const table = new KernelTable('native', nativeKernels(addon, cpu));
-  return {
+  const table = new KernelTable('native', nativeKernels(addon, cpu, precision));
+  const variants = new Map<Precision, Backend>();
+  const self: Backend = {
     name: 'native',
     getKernel: (opType, domain, opset) => table.get(opType, domain, opset) ?? cpuBackend.getKernel(opType, domain, opset),
     prepare: async (steps) => {
-      await prepackWeights(addon, steps);
+      await prepackWeights(addon, steps, precision);
+    },
+    withPrecision: (p) => {
+      if (p === precision) return self;
+      let v = variants.get(p);
+      if (!v) variants.set(p, (v = createNativeBackend(addon, p)));
+      return v;
     },
   };
+  return self;
 }
 
 registerBackend('native', () => {

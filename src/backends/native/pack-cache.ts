@@ -6,16 +6,19 @@
 
 import type { Tensor } from '../../ir/tensor.js';
 
+/** Packed panels: fp32, or bf16 (the `bf16` precision's weights). */
+export type Packed = Float32Array | Uint16Array;
+
 interface Entry {
   key: string;
   fp: Float32Array;
-  packed?: Promise<Float32Array>;
+  packed?: Promise<Packed>;
   /** The panels once `packed` has resolved (handed out directly: no await per run). */
-  ready?: Float32Array;
+  ready?: Packed;
 }
 
 /** Start packing for `e`, remembering the result (or forgetting the entry when packing fails). */
-function startPack(e: Entry, byKey: Map<string, Entry>, pack: () => Promise<Float32Array>): Promise<Float32Array> {
+function startPack(e: Entry, byKey: Map<string, Entry>, pack: () => Promise<Packed>): Promise<Packed> {
   e.packed = pack();
   e.packed.then((p) => { e.ready = p; }, () => { if (byKey.get(e.key) === e) byKey.delete(e.key); });
   return e.packed;
@@ -53,7 +56,7 @@ const cache = new WeakMap<Tensor, Map<string, Entry>>();
  * themselves once packed, else the packing's promise), or made by `pack` and cached once `t` has been
  * seen before. Returns undefined on a first sighting (the caller then reads the tensor unpacked).
  */
-export function cachedPack(t: Tensor, key: string, pack: () => Promise<Float32Array>): Float32Array | Promise<Float32Array> | undefined {
+export function cachedPack<P extends Packed>(t: Tensor, key: string, pack: () => Promise<P>): P | Promise<P> | undefined {
   const data = t.data as Float32Array;
   let byKey = cache.get(t);
   if (!byKey) {
@@ -65,15 +68,16 @@ export function cachedPack(t: Tensor, key: string, pack: () => Promise<Float32Ar
     byKey.set(key, { key, fp: fingerprint(data) });
     return undefined;
   }
-  if (e.ready) return e.ready;
-  return e.packed ?? startPack(e, byKey, pack);
+  // the key fixes the panels' type (a key names one recipe), so the entry holds a P
+  if (e.ready) return e.ready as P;
+  return (e.packed ?? startPack(e, byKey, pack)) as Promise<P>;
 }
 
 /**
  * Pack `t` under `key` now (at session creation), so its first run already reads packed panels:
  * later cachedPack calls with the same key and unchanged contents return this promise.
  */
-export function primePack(t: Tensor, key: string, pack: () => Promise<Float32Array>): Promise<Float32Array> {
+export function primePack(t: Tensor, key: string, pack: () => Promise<Packed>): Promise<Packed> {
   let byKey = cache.get(t);
   if (!byKey) {
     byKey = new Map();

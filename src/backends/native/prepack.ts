@@ -5,7 +5,7 @@
 import type { PrepareStep } from '../backend.js';
 import type { NativeAddon } from './addon.js';
 import { primePack } from './pack-cache.js';
-import { FUSED, convPack, matmulPack, type PackRecipe } from './env.js';
+import { FUSED, convPack, matmulPack, type PackRecipe, type Precision } from './env.js';
 
 /**
  * Session creation (Backend.prepare): pack every constant weight the native MatMul / FusedGemm / Gemm /
@@ -13,8 +13,8 @@ import { FUSED, convPack, matmulPack, type PackRecipe } from './env.js';
  * run already reads packed panels ("weights packed once at session creation"). Kernels that end up on
  * the cpu path (too small, other dtypes) never read them.
  */
-export async function prepackWeights(addon: NativeAddon, steps: readonly PrepareStep[]): Promise<number> {
-  const jobs: Promise<Float32Array>[] = [];
+export async function prepackWeights(addon: NativeAddon, steps: readonly PrepareStep[], precision: Precision = 'fp32'): Promise<number> {
+  const jobs: Promise<unknown>[] = [];
   for (const { node, attrs, constants } of steps) {
     const b = constants[1];
     if (!b || b.type !== 'float32' || b.dims.length < 2 || b.size === 0) continue;
@@ -22,7 +22,7 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
     const r = b.dims.length;
     let recipe: PackRecipe | undefined;
     if ((op === 'MatMul' && onnx) || (op === 'FusedGemm' && fused) || (op === 'Gemm' && onnx && r === 2)) {
-      recipe = matmulPack(addon, b, op !== 'MatMul' && attrs.int('transB', 0) !== 0);
+      recipe = matmulPack(addon, b, op !== 'MatMul' && attrs.int('transB', 0) !== 0, precision);
     } else if ((op === 'Conv' && onnx) || (op === 'FusedConv' && fused)) {
       const group = attrs.int('group', 1), M = b.dims[0]!, Cg = b.dims[1]!;
       if ((r === 3 || r === 4) && group >= 1 && M % group === 0 && !(Cg === 1 && group > 1)) recipe = convPack(addon, b, group);

@@ -3,25 +3,25 @@
 import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
 import { Tensor } from '../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
-import { cachedPack } from '../pack-cache.js';
+import { cachedPack, type Packed } from '../pack-cache.js';
 import { after, matmulPack, minFlops, syncFor, type NativeEnv } from '../env.js';
 
-export function gemm({ addon, out, fallback }: NativeEnv): KernelFn {
+export function gemm({ addon, out, fallback, precision }: NativeEnv): KernelFn {
   function runGemm(ctx: KernelContext, a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, transB: boolean, alpha: number, beta: number): KernelResult {
     const Y = out(ctx, 0, [M, N]);
     // B as (n, k): transB stores [N, K] (n at stride K), else [K, N] (n at stride 1, k at stride N);
     // packed as MatMul packs its B (the same panels, shared in the cache)
     const bRs = transB ? K : 1, bKs = transB ? 1 : N;
-    const recipe = matmulPack(addon, b, transB);
+    const recipe = matmulPack(addon, b, transB, precision);
     const packed = cachedPack(b, recipe.key, recipe.pack);
     // packed panels in hand (or none): no await, so a sync product returns its values at once
     if (packed instanceof Promise) return packed.then((p) => product(a, b, c, cRows, cCols, M, N, K, transA, bRs, bKs, alpha, beta, Y, p));
     return product(a, b, c, cRows, cCols, M, N, K, transA, bRs, bKs, alpha, beta, Y, packed);
   }
 
-  function product(a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, bRs: number, bKs: number, alpha: number, beta: number, Y: Float32Array, packed: Float32Array | undefined): KernelResult {
+  function product(a: Tensor, b: Tensor, c: Tensor | undefined, cRows: number, cCols: number, M: number, N: number, K: number, transA: boolean, bRs: number, bKs: number, alpha: number, beta: number, Y: Float32Array, packed: Packed | undefined): KernelResult {
     const A = a.data as Float32Array;
-    const b0 = packed ?? (b.data as Float32Array), bPacked = packed !== undefined;
+    const b0 = packed ?? (b.data as Float32Array), bPacked = packed !== undefined, bf16 = packed instanceof Uint16Array;
     let rowBias: Float32Array | undefined, colBias: Float32Array | undefined, accumulate = false;
     if (c) {
       const cd = c.data as Float32Array;
@@ -48,7 +48,7 @@ export function gemm({ addon, out, fallback }: NativeEnv): KernelFn {
       }
     }
     return after(addon.gemm({
-      M, N, K, a: A, aRs: transA ? 1 : K, aKs: transA ? M : 1, alpha, b: b0, bPacked, bRs, bKs, c: Y, accumulate, rowBias, colBias,
+      M, N, K, a: A, aRs: transA ? 1 : K, aKs: transA ? M : 1, alpha, b: b0, bPacked, bf16, bRs, bKs, c: Y, accumulate, rowBias, colBias,
       sync: syncFor(2 * M * N * K),
     }), () => [new Tensor('float32', Y, [M, N])]);
   }

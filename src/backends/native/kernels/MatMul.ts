@@ -7,7 +7,7 @@ import { Tensor } from '../../../ir/tensor.js';
 import { broadcastShapes } from '../../cpu/util/broadcast.js';
 import { tensorAt } from '../../cpu/util/tensor.js';
 import { NativeAct, type Done } from '../addon.js';
-import { cachedPack } from '../pack-cache.js';
+import { cachedPack, type Packed } from '../pack-cache.js';
 import { after, batchOffsets, matmulPack, minFlops, packedFloats, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
 /** `post`: an activation the addon has no code for (QuickGelu), applied in place after the product. */
@@ -17,17 +17,17 @@ const plainOpts: MatMulOpts = { transA: false, transB: false, act: NativeAct.Non
 /** MatMul / FusedGemm of inputs A, B: `opts` undefined (an activation the addon lacks) or shapes it does not take run the cpu `op` in `domain`. */
 export type MatMulLike = (op: string, domain: string, opts: MatMulOpts | undefined, inputs: Inputs, ctx: KernelContext) => KernelResult;
 
-export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
+export function matMulLike({ addon, out, fallback, precision }: NativeEnv): MatMulLike {
   function runMatMul(ctx: KernelContext, a: Tensor, b: Tensor, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
     const C = out(ctx, 0, outDims);
-    const recipe = matmulPack(addon, b, opts.transB);
+    const recipe = matmulPack(addon, b, opts.transB, precision);
     const packed = cachedPack(b, recipe.key, recipe.pack);
     // packed panels in hand (or none): no await, so a sync product returns its values at once
     if (packed instanceof Promise) return packed.then((p) => product(a, b, C, p, M, K, N, aBatch, bBatch, batch, nb, outDims, opts));
     return product(a, b, C, packed, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
   }
 
-  function product(a: Tensor, b: Tensor, C: Float32Array, packed: Float32Array | undefined, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
+  function product(a: Tensor, b: Tensor, C: Float32Array, packed: Packed | undefined, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
     const A = a.data as Float32Array, B = b.data as Float32Array, nr = addon.info().nr;
     // B as rows n x K: [K, N] has n at stride 1, k at stride N; transposed [N, K] the reverse.
     const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
@@ -35,7 +35,7 @@ export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
     const bPer = packed ? packedFloats(N, K, nr) : K * N;
     // Argument objects are plain literals of one shape: a spread (`{ ...x }`) costs several microseconds
     // per call in V8, more than a small product.
-    const b0 = packed ?? B, bPacked = packed !== undefined, colBias = opts.bias, act = opts.act;
+    const b0 = packed ?? B, bPacked = packed !== undefined, bf16 = packed instanceof Uint16Array, colBias = opts.bias, act = opts.act;
     const sync = syncFor(2 * nb * M * N * K);
     let nbB = 1;
     for (const d of bBatch) nbB *= d;
@@ -44,10 +44,10 @@ export function matMulLike({ addon, out, fallback }: NativeEnv): MatMulLike {
     let done: Done;
     if (bConst && aFull && !opts.transA) {
       // One B for every batch: a single (nb*M x K) by (K x N) product over A's contiguous rows.
-      done = addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, b: b0, bPacked, bRs, bKs, c: C, colBias, act, sync });
+      done = addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, b: b0, bPacked, bf16, bRs, bKs, c: C, colBias, act, sync });
     } else {
       const [aOff, bOff] = batchOffsets(batch, [aBatch, bBatch], [M * K, bPer]);
-      done = addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, b: b0, bPacked, bRs, bKs, bOffsets: bOff, c: C, colBias, act, sync });
+      done = addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, b: b0, bPacked, bf16, bRs, bKs, bOffsets: bOff, c: C, colBias, act, sync });
     }
     return after(done, () => {
       const post = opts.post;

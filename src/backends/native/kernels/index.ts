@@ -9,7 +9,7 @@
 
 import type { KernelConfig } from '../../backend.js';
 import type { NativeAddon } from '../addon.js';
-import { FUSED, nativeEnv, readTuning, type CpuKernels } from '../env.js';
+import { FUSED, nativeEnv, readTuning, type CpuKernels, type Precision } from '../env.js';
 import { transpose } from './Transpose.js';
 import { attention } from './Attention.js';
 import { matMul } from './MatMul.js';
@@ -29,9 +29,9 @@ import { skipLayerNormalization } from './SkipLayerNormalization.js';
 import { geGlu } from './GeGLU.js';
 import { activationKernels } from './activations.js';
 
-export function nativeKernels(addon: NativeAddon, cpu: CpuKernels): KernelConfig[] {
+export function nativeKernels(addon: NativeAddon, cpu: CpuKernels, precision: Precision = 'fp32'): KernelConfig[] {
   readTuning();
-  const env = nativeEnv(addon, cpu);
+  const env = nativeEnv(addon, cpu, precision);
   const pool = poolKernels(env), softmax = softmaxKernels(env), binary = binaryKernels(env), act = activationKernels(env);
   return [
     { opType: 'Transpose', kernel: transpose(env) },

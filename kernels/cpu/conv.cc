@@ -1,6 +1,7 @@
 #include "conv.h"
 
 #include <algorithm>
+#include <cstdlib>
 #include <cstring>
 #include <vector>
 
@@ -203,6 +204,128 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
   gemm_run(call);
 }
 
+/** $ONNXFLOW_NATIVE_DIRECT_CONV=0 turns direct convolution off (the patch-gathering path runs instead; for comparisons). */
+bool direct_conv_enabled() {
+  static const bool on = [] {
+    const char* e = std::getenv("ONNXFLOW_NATIVE_DIRECT_CONV");
+    return !(e && std::strcmp(e, "0") == 0);
+  }();
+  return on;
+}
+
+/** X's N x C planes into Hp x Wp planes with the pads' zeros around them (planes in parallel when large). */
+void pad_image(const Conv2dParams& p, const float* x, int64_t Hp, int64_t Wp, float* xp) {
+  const int64_t x0 = std::min<int64_t>(Wp, std::max<int64_t>(0, p.pw));          // first column with data
+  const int64_t x1 = std::max<int64_t>(x0, std::min<int64_t>(Wp, p.pw + p.W));  // one past the last
+  auto plane = [&](int64_t i, int) {
+    const float* src = x + i * p.H * p.W;
+    float* dst = xp + i * Hp * Wp;
+    for (int64_t yy = 0; yy < Hp; yy++, dst += Wp) {
+      const int64_t sy = yy - p.ph;
+      if (sy < 0 || sy >= p.H) {
+        std::memset(dst, 0, Wp * sizeof(float));
+        continue;
+      }
+      std::memset(dst, 0, x0 * sizeof(float));
+      std::memcpy(dst + x0, src + sy * p.W + (x0 - p.pw), (x1 - x0) * sizeof(float));
+      std::memset(dst + x1, 0, (Wp - x1) * sizeof(float));
+    }
+  };
+  const int64_t planes = p.N * p.C;
+  if (planes * Hp * Wp < (int64_t(1) << 18)) {
+    for (int64_t i = 0; i < planes; i++) plane(i, 0);
+  } else {
+    ThreadPool::global().parallel_for(planes, plane);
+  }
+}
+
+/**
+ * Direct convolution for stride-1 rows (sw == 1) whose output rows split into segments of G = 8 or 4
+ * positions: each microkernel tile reads its 16 columns straight from the (padded) image xp at each
+ * tap's offset (MicroFnConv), so no patch matrix is gathered, stored or read back (9x the image for a
+ * 3x3 conv: the gather was a fifth of a large conv's time and more of a small one's). xp holds N x C
+ * planes of Hp x Wp with every window inside. Tasks: (image and group, tile range, row-panel range),
+ * each running K blocks over its tiles and the weights' panels for its rows (kept in L2).
+ * Returns false (nothing done) where the ISA has no such kernel or the shape does not fit.
+ */
+bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, const float* packed, const float* bias, float* y,
+                Act act) {
+  const MicroKernel& uk = active_kernel();
+  const int MR = uk.mr, NR = uk.nr;
+  const int G = p.OW % 8 == 0 ? 8 : p.OW % 4 == 0 ? 4 : 0;
+  if (p.sw != 1 || G == 0 || NR % G != 0 || NR / G > 4) return false;
+  const MicroFnConv* fc = uk.fc[G == 8 ? 0 : 1];
+  if (!fc[0]) return false;
+  const int64_t Cg = p.C / p.group, Mg = p.M / p.group, KK = p.KH * p.KW, Kc = Cg * KK, P = p.OH * p.OW;
+  if (static_cast<double>(Cg) * Hp * Wp >= 2147483647.0) return false;  // tap offsets are int32
+  const int64_t per = packed_floats(Mg, Kc, MR), batch = p.N * p.group;
+  std::vector<int32_t> koff(static_cast<size_t>(Kc));
+  for (int64_t k = 0; k < Kc; k++) {
+    const int64_t c = k / KK, r = k % KK, kh = r / p.KW, kw = r % p.KW;
+    koff[k] = static_cast<int32_t>(c * Hp * Wp + kh * p.dh * Wp + kw * p.dw);
+  }
+  const int64_t tiles = (P + NR - 1) / NR, panels = (Mg + MR - 1) / MR;
+  ThreadPool& pool = ThreadPool::global();
+  const double flops = 2.0 * batch * Mg * P * Kc;
+  const int T = flops < gemm_parallel_flops() ? 1 : pool.size();
+  // K blocks of equal depth around the microkernel's kc; a task's weight block (its rows x one K block)
+  // stays in L2 (at most 40 panels x 6 rows x 256 deep = 240 KB), its tiles at most 8 (128 positions).
+  const int64_t kc_nom = uk.kc, kblocks = (Kc + kc_nom + kc_nom / 2 - 1) / (kc_nom + kc_nom / 2);
+  const int64_t KC = (Kc + kblocks - 1) / kblocks;
+  int64_t tchunk = std::min<int64_t>(tiles, 8), rchunk = std::min<int64_t>(panels, std::max<int64_t>(1, (60 * 1024) / (MR * KC)));
+  auto count = [&] { return batch * ((tiles + tchunk - 1) / tchunk) * ((panels + rchunk - 1) / rchunk); };
+  const int64_t want = T == 1 ? 1 : 4 * T;
+  while (count() < want && tchunk > 1) tchunk = (tchunk + 1) / 2;
+  while (count() < want && rchunk > 2) rchunk = (rchunk + 1) / 2;
+  const int64_t tparts = (tiles + tchunk - 1) / tchunk, rparts = (panels + rchunk - 1) / rchunk;
+  const VecOps& vo = active_vec();
+  auto task = [&](int64_t t, int) {
+    const int64_t b = t / (tparts * rparts), rem = t % (tparts * rparts);
+    const int64_t tp = rem / rparts, rp = rem % rparts;  // row ranges vary fastest: neighbours share the image
+    const int64_t n = b / p.group, g = b % p.group;
+    const float* xb = xp + (n * p.C + g * Cg) * Hp * Wp;
+    const float* ab = packed + g * per;
+    float* yb = y + (n * p.M + g * Mg) * P;
+    const float* bb = bias ? bias + g * Mg : nullptr;
+    const int64_t t0 = tp * tchunk, t1 = std::min(tiles, t0 + tchunk);
+    const int64_t r0 = rp * rchunk * MR, r1 = std::min(Mg, (rp + 1) * rchunk * MR);
+    alignas(64) float tmp[16 * 64];
+    for (int64_t k0 = 0; k0 < Kc; k0 += KC) {
+      const int64_t kc = std::min(KC, Kc - k0);
+      const bool last = k0 + kc == Kc;
+      for (int64_t tile = t0; tile < t1; tile++) {
+        const int64_t q0 = tile * NR, valid = std::min<int64_t>(NR, P - q0);
+        int64_t seg[4];
+        for (int i = 0; i < NR / G; i++) {
+          const int64_t q = q0 + i * G;
+          seg[i] = q < P ? (q / p.OW) * p.sh * Wp + q % p.OW : seg[0];  // a missing segment rereads the first
+        }
+        for (int64_t m = r0; m < r1; m += MR) {
+          const int mr = static_cast<int>(std::min<int64_t>(MR, r1 - m));
+          const float* a = ab + (m / MR) * Kc * MR + k0 * MR;
+          float* ct = yb + m * P + q0;
+          if (valid == NR) {
+            fc[mr - 1](kc, a, xb, koff.data() + k0, seg, ct, P, k0 > 0);
+          } else {
+            fc[mr - 1](kc, a, xb, koff.data() + k0, seg, tmp, NR, 0);
+            for (int i = 0; i < mr; i++)
+              for (int64_t j = 0; j < valid; j++) ct[i * P + j] = (k0 > 0 ? ct[i * P + j] : 0.f) + tmp[i * NR + j];
+          }
+          if (last && (bb || act != Act::None))
+            for (int i = 0; i < mr; i++) vo.bias_act(ct + i * P, valid, bb ? bb[m + i] : 0.f, nullptr, static_cast<int>(act));
+        }
+      }
+    }
+  };
+  const int64_t tasks = batch * tparts * rparts;
+  if (T == 1 || tasks == 1) {
+    for (int64_t t = 0; t < tasks; t++) task(t, 0);
+  } else {
+    pool.parallel_for(tasks, task);
+  }
+  return true;
+}
+
 }  // namespace
 
 int64_t conv2d_packed_weight_floats(const Conv2dParams& p) {
@@ -253,30 +376,25 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
     call.B = &B;
     gemm_run(call);
   } else {
-    // Small padded images (8x8 latents, a 16-wide panel covering two output rows): gather from a
-    // zero-padded copy of X, so every row segment is a plain copy with no bounds checks. The copy is
-    // N*C*Hp*Wp floats, tiny next to the 9x larger patch matrix the gather writes.
+    // A zero-padded copy of X (N*C*Hp*Wp floats, a ninth of a 3x3 conv's patch matrix) puts every window
+    // inside it: stride-1 rows then run as direct convolution (run_direct: no patch matrix at all);
+    // other small images (8x8 latents, a 16-wide panel covering two output rows) gather from it with
+    // no bounds checks.
     const int64_t Hp = (p.OH - 1) * p.sh + (p.KH - 1) * p.dh + 1, Wp = (p.OW - 1) * p.sw + (p.KW - 1) * p.dw + 1;
     const bool needs_pad = p.ph > 0 || p.pw > 0 || Hp > p.H || Wp > p.W;
-    if (needs_pad && p.OW < 32 && p.N * p.C * Hp * Wp <= (int64_t(1) << 22)) {
+    const int64_t pad_floats = p.N * p.C * Hp * Wp;
+    // Direct convolution where it measured faster: up to 256 positions (16x16 and smaller latents: 8x8 at
+    // 64 channels 87 -> 71 us, 4x4 at 128 134 -> 91 us, 16x16 at 640 about 7 % faster); on larger images
+    // its unaligned tap loads lost to the gathered panels (32x32 at 320 channels 5 % slower, 2026-11-23).
+    const bool direct = p.sw == 1 && p.OW % 4 == 0 && p.OH * p.OW <= 256 && direct_conv_enabled();
+    float* xp = nullptr;
+    if (needs_pad && ((direct && pad_floats <= (int64_t(1) << 25)) || (p.OW < 32 && pad_floats <= (int64_t(1) << 22)))) {
       thread_local Scratch t_pad;
-      float* xp = t_pad.get(static_cast<size_t>(p.N * p.C * Hp * Wp));
-      for (int64_t plane = 0; plane < p.N * p.C; plane++) {
-        const float* src = x + plane * p.H * p.W;
-        float* dst = xp + plane * Hp * Wp;
-        const int64_t x0 = std::min<int64_t>(Wp, std::max<int64_t>(0, p.pw));          // first column with data
-        const int64_t x1 = std::max<int64_t>(x0, std::min<int64_t>(Wp, p.pw + p.W));  // one past the last
-        for (int64_t yy = 0; yy < Hp; yy++, dst += Wp) {
-          const int64_t sy = yy - p.ph;
-          if (sy < 0 || sy >= p.H) {
-            std::memset(dst, 0, Wp * sizeof(float));
-            continue;
-          }
-          std::memset(dst, 0, x0 * sizeof(float));
-          std::memcpy(dst + x0, src + sy * p.W + (x0 - p.pw), (x1 - x0) * sizeof(float));
-          std::memset(dst + x1, 0, (Wp - x1) * sizeof(float));
-        }
-      }
+      xp = t_pad.get(static_cast<size_t>(pad_floats));
+      pad_image(p, x, Hp, Wp, xp);
+    }
+    if (direct && (xp || !needs_pad) && run_direct(p, xp ? xp : x, xp ? Hp : p.H, xp ? Wp : p.W, packed, bias, y, act)) return;
+    if (xp) {
       Conv2dParams q = p;
       q.H = Hp, q.W = Wp, q.ph = 0, q.pw = 0;
       run_patches(call, q, xp, batch, Kc);

@@ -12,6 +12,12 @@ using MicroFn = void (*)(int64_t kc, const float* a, const float* b, float* c, i
 // Same tile with A read row-major (a[i * lda + k]) instead of packed: for operands already in cache
 // (attention's probabilities), skipping the pack.
 using MicroFnA = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int accumulate);
+// Direct-convolution tile: B read straight from a zero-padded image instead of packed panels. Column j
+// of the tile at depth k is x[seg[j / G] + j % G + koff[k]]: the NR positions are NR / G segments of G
+// positions adjacent in one output row (stride-1 windows: adjacent inputs), and koff[k] is the offset
+// of tap k = (channel, kh, kw). No patch matrix is gathered or stored.
+using MicroFnConv = void (*)(int64_t kc, const float* a, const float* x, const int32_t* koff, const int64_t* seg, float* c,
+                             int64_t ldc, int accumulate);
 // Same tile with B panels of bf16 (cpu/bf16.h: NR values per k, widened to fp32 on load, fp32 accumulate).
 using MicroFnB16 = void (*)(int64_t kc, const float* a, const uint16_t* b, float* c, int64_t ldc, int accumulate);
 
@@ -30,6 +36,9 @@ struct MicroKernel {
   MicroFnA fa[16];
   // fb[rows - 1]: the rows x NR tile with B packed as bf16 (every ISA has them).
   MicroFnB16 fb[16];
+  // fc[s][rows - 1]: direct-convolution tiles with segments of G = 8 (s = 0) or 4 (s = 1) positions;
+  // nullptr where the ISA has none (the conv then gathers patches).
+  MicroFnConv fc[2][16];
 };
 
 // Portable versions (cpu/gemm_scalar.cc), also used for the vector loops' tails.

@@ -115,6 +115,12 @@ static void test_conv(int trial) {
   p.sh = ri(1, 2), p.sw = ri(1, 3), p.dh = ri(1, 2), p.dw = ri(1, 2), p.ph = ri(0, 2), p.pw = ri(0, 2);
   if (trial % 5 == 0) p.KH = p.KW = 1, p.sh = p.sw = 1, p.ph = p.pw = 0;
   const int64_t eh = (p.KH - 1) * p.dh + 1, ew = (p.KW - 1) * p.dw + 1;
+  if (trial % 2 == 1) {
+    // stride-1 rows of a multiple of 4 or 8 outputs: the direct-convolution path
+    p.sw = 1;
+    const int64_t ow = (trial % 4 == 1 ? 8 : 4) * ri(1, 5);
+    p.W = std::max<int64_t>(1, ow - 1 - 2 * p.pw + ew);
+  }
   p.OH = (p.H + 2 * p.ph - eh) / p.sh + 1, p.OW = (p.W + 2 * p.pw - ew) / p.sw + 1;
   if (p.H + 2 * p.ph < eh || p.W + 2 * p.pw < ew) return;
   const int64_t Cg = p.C / p.group, Mg = p.M / p.group;

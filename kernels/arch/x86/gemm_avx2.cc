@@ -136,6 +136,54 @@ void kernel_6x16_sa(int64_t kc, const float* a, int64_t lda, const float* b, flo
   }
 }
 
+// Direct convolution (microkernel.h's MicroFnConv): the 16 columns are segments of G adjacent positions
+// read from the padded image at each tap's offset: G = 8, two 8-wide loads; G = 4, four 4-wide loads
+// joined in pairs (4x4 latents).
+template <int G>
+inline void load_taps(const float* const* s, int32_t o, __m256& lo, __m256& hi) {
+  if (G == 8) {
+    lo = _mm256_loadu_ps(s[0] + o);
+    hi = _mm256_loadu_ps(s[1] + o);
+  } else {
+    lo = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s[0] + o)), _mm_loadu_ps(s[1] + o), 1);
+    hi = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s[2] + o)), _mm_loadu_ps(s[3] + o), 1);
+  }
+}
+
+template <int R, int G>
+void kernel_conv_6x16(int64_t kc, const float* a, const float* x, const int32_t* koff, const int64_t* seg, float* c,
+                      int64_t ldc, int accumulate) {
+  const float* s[16 / G];
+  for (int i = 0; i < 16 / G; i++) s[i] = x + seg[i];
+  __m256 acc0[R], acc1[R];
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+    acc0[i] = _mm256_setzero_ps();
+    acc1[i] = _mm256_setzero_ps();
+  }
+  for (int64_t k = 0; k < kc; k++) {
+    __m256 b0, b1;
+    load_taps<G>(s, koff[k], b0, b1);
+#pragma GCC unroll 6
+    for (int i = 0; i < R; i++) {
+      const __m256 ai = _mm256_broadcast_ss(a + i);
+      acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
+      acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
+    }
+    a += 6;
+  }
+#pragma GCC unroll 6
+  for (int i = 0; i < R; i++) {
+    float* ci = c + i * ldc;
+    if (accumulate) {
+      acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
+      acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
+    }
+    _mm256_storeu_ps(ci, acc0[i]);
+    _mm256_storeu_ps(ci + 8, acc1[i]);
+  }
+}
+
 // The softmax primitives of the microkernel table are the AVX2 VecOps' (one implementation).
 float row_max_avx2(const float* x, int64_t n) { return vec_avx2().row_max(x, n); }
 float exp_sum_avx2(float* x, int64_t n, float sub) { return vec_avx2().exp_sum(x, x, n, sub); }
@@ -150,6 +198,10 @@ const MicroKernel kAvx2 = {
     {kernel_small_x16<1, LoadBf16>, kernel_small_x16<2, LoadBf16>, kernel_6x16<3, LoadBf16>, kernel_6x16<4, LoadBf16>,
      kernel_6x16<5, LoadBf16>, kernel_6x16<6, LoadBf16>, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
      nullptr, nullptr, nullptr},
+    {{kernel_conv_6x16<1, 8>, kernel_conv_6x16<2, 8>, kernel_conv_6x16<3, 8>, kernel_conv_6x16<4, 8>, kernel_conv_6x16<5, 8>,
+      kernel_conv_6x16<6, 8>},
+     {kernel_conv_6x16<1, 4>, kernel_conv_6x16<2, 4>, kernel_conv_6x16<3, 4>, kernel_conv_6x16<4, 4>, kernel_conv_6x16<5, 4>,
+      kernel_conv_6x16<6, 4>}},
 };
 
 }  // namespace

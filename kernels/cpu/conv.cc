@@ -240,7 +240,7 @@ void pad_image(const Conv2dParams& p, const float* x, int64_t Hp, int64_t Wp, fl
 }
 
 /**
- * Direct convolution for stride-1 rows (sw == 1) whose output rows split into segments of G = 8 or 4
+ * Direct convolution for stride-1 rows (sw == 1) whose output rows split into segments of G = 8
  * positions: each microkernel tile reads its 16 columns straight from the (padded) image xp at each
  * tap's offset (MicroFnConv), so no patch matrix is gathered, stored or read back (9x the image for a
  * 3x3 conv: the gather was a fifth of a large conv's time and more of a small one's). xp holds N x C
@@ -252,50 +252,53 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
                 Act act) {
   const MicroKernel& uk = active_kernel();
   const int MR = uk.mr, NR = uk.nr;
-  const int G = p.OW % 8 == 0 ? 8 : p.OW % 4 == 0 ? 4 : 0;
-  if (p.sw != 1 || G == 0 || NR % G != 0 || NR / G > 4) return false;
-  const MicroFnConv* fc = uk.fc[G == 8 ? 0 : 1];
-  if (!fc[0]) return false;
+  const int G = 8;
+  if (p.sw != 1 || p.OW % G != 0 || NR % G != 0 || NR / G > 4 || !uk.fc[0]) return false;
+  const MicroFnConv* fc = uk.fc;
   const int64_t Cg = p.C / p.group, Mg = p.M / p.group, KK = p.KH * p.KW, Kc = Cg * KK, P = p.OH * p.OW;
   if (static_cast<double>(Cg) * Hp * Wp >= 2147483647.0) return false;  // tap offsets are int32
-  const int64_t per = packed_floats(Mg, Kc, MR), batch = p.N * p.group;
+  const int64_t per = packed_floats(Mg, Kc, MR);
   std::vector<int32_t> koff(static_cast<size_t>(Kc));
   for (int64_t k = 0; k < Kc; k++) {
     const int64_t c = k / KK, r = k % KK, kh = r / p.KW, kw = r % p.KW;
     koff[k] = static_cast<int32_t>(c * Hp * Wp + kh * p.dh * Wp + kw * p.dw);
   }
-  const int64_t tiles = (P + NR - 1) / NR, panels = (Mg + MR - 1) / MR;
+  // Tiles are numbered across the images of a group (image n's tile i is n * tiles + i), so one task can
+  // cover several small images with the same weight rows: at 4x4 (one tile an image) both images of a
+  // CFG batch then share every weight panel a task reads, instead of each reading the weights again.
+  const int64_t tiles = (P + NR - 1) / NR, all_tiles = p.N * tiles, panels = (Mg + MR - 1) / MR;
   ThreadPool& pool = ThreadPool::global();
-  const double flops = 2.0 * batch * Mg * P * Kc;
+  const double flops = 2.0 * p.N * p.group * Mg * P * Kc;
   const int T = flops < gemm_parallel_flops() ? 1 : pool.size();
   // K blocks of equal depth around the microkernel's kc; a task's weight block (its rows x one K block)
   // stays in L2 (at most 40 panels x 6 rows x 256 deep = 240 KB), its tiles at most 8 (128 positions).
   const int64_t kc_nom = uk.kc, kblocks = (Kc + kc_nom + kc_nom / 2 - 1) / (kc_nom + kc_nom / 2);
   const int64_t KC = (Kc + kblocks - 1) / kblocks;
-  int64_t tchunk = std::min<int64_t>(tiles, 8), rchunk = std::min<int64_t>(panels, std::max<int64_t>(1, (60 * 1024) / (MR * KC)));
-  auto count = [&] { return batch * ((tiles + tchunk - 1) / tchunk) * ((panels + rchunk - 1) / rchunk); };
+  int64_t tchunk = std::min<int64_t>(all_tiles, 8), rchunk = std::min<int64_t>(panels, std::max<int64_t>(1, (60 * 1024) / (MR * KC)));
+  auto count = [&] { return p.group * ((all_tiles + tchunk - 1) / tchunk) * ((panels + rchunk - 1) / rchunk); };
+  // Enough tasks for the threads: split tiles first, then rows (measured a few % faster than rows first
+  // at 8x8 and 4x4, 2026-11-23).
   const int64_t want = T == 1 ? 1 : 4 * T;
   while (count() < want && tchunk > 1) tchunk = (tchunk + 1) / 2;
   while (count() < want && rchunk > 2) rchunk = (rchunk + 1) / 2;
-  const int64_t tparts = (tiles + tchunk - 1) / tchunk, rparts = (panels + rchunk - 1) / rchunk;
+  const int64_t tparts = (all_tiles + tchunk - 1) / tchunk, rparts = (panels + rchunk - 1) / rchunk;
   const VecOps& vo = active_vec();
   auto task = [&](int64_t t, int) {
-    const int64_t b = t / (tparts * rparts), rem = t % (tparts * rparts);
-    const int64_t tp = rem / rparts, rp = rem % rparts;  // row ranges vary fastest: neighbours share the image
-    const int64_t n = b / p.group, g = b % p.group;
-    const float* xb = xp + (n * p.C + g * Cg) * Hp * Wp;
+    const int64_t g = t / (tparts * rparts), rem = t % (tparts * rparts);
+    const int64_t tp = rem / rparts, rp = rem % rparts;  // row ranges vary fastest: neighbours share the images
     const float* ab = packed + g * per;
-    float* yb = y + (n * p.M + g * Mg) * P;
     const float* bb = bias ? bias + g * Mg : nullptr;
-    const int64_t t0 = tp * tchunk, t1 = std::min(tiles, t0 + tchunk);
+    const int64_t t0 = tp * tchunk, t1 = std::min(all_tiles, t0 + tchunk);
     const int64_t r0 = rp * rchunk * MR, r1 = std::min(Mg, (rp + 1) * rchunk * MR);
     alignas(64) float tmp[16 * 64];
     for (int64_t k0 = 0; k0 < Kc; k0 += KC) {
       const int64_t kc = std::min(KC, Kc - k0);
       const bool last = k0 + kc == Kc;
-      for (int64_t tile = t0; tile < t1; tile++) {
-        const int64_t q0 = tile * NR, valid = std::min<int64_t>(NR, P - q0);
-        int64_t seg[4];
+      for (int64_t tg = t0; tg < t1; tg++) {
+        const int64_t n = tg / tiles, q0 = (tg % tiles) * NR, valid = std::min<int64_t>(NR, P - q0);
+        const float* xb = xp + (n * p.C + g * Cg) * Hp * Wp;
+        float* yb = y + (n * p.M + g * Mg) * P;
+        int64_t seg[4] = {0, 0, 0, 0};
         for (int i = 0; i < NR / G; i++) {
           const int64_t q = q0 + i * G;
           seg[i] = q < P ? (q / p.OW) * p.sh * Wp + q % p.OW : seg[0];  // a missing segment rereads the first
@@ -317,7 +320,7 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
       }
     }
   };
-  const int64_t tasks = batch * tparts * rparts;
+  const int64_t tasks = p.group * tparts * rparts;
   if (T == 1 || tasks == 1) {
     for (int64_t t = 0; t < tasks; t++) task(t, 0);
   } else {
@@ -383,10 +386,12 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
     const int64_t Hp = (p.OH - 1) * p.sh + (p.KH - 1) * p.dh + 1, Wp = (p.OW - 1) * p.sw + (p.KW - 1) * p.dw + 1;
     const bool needs_pad = p.ph > 0 || p.pw > 0 || Hp > p.H || Wp > p.W;
     const int64_t pad_floats = p.N * p.C * Hp * Wp;
-    // Direct convolution where it measured faster: up to 256 positions (16x16 and smaller latents: 8x8 at
-    // 64 channels 87 -> 71 us, 4x4 at 128 134 -> 91 us, 16x16 at 640 about 7 % faster); on larger images
-    // its unaligned tap loads lost to the gathered panels (32x32 at 320 channels 5 % slower, 2026-11-23).
-    const bool direct = p.sw == 1 && p.OW % 4 == 0 && p.OH * p.OW <= 256 && direct_conv_enabled();
+    // Direct convolution where it measured faster (2026-11-23, in one process, alternating): rows of 8 or
+    // 16 outputs up to 256 positions (8x8 latents at 64 channels 85 -> 67 us, at 128 265 -> 242 us; 16x16
+    // at 640 and 8x8 at 1280 3-8 % faster). On larger images its unaligned tap loads lost to the gathered
+    // panels (32x32 at 320 channels 5 % slower); rows of 4 (4x4 latents) needed two loads and a shuffle
+    // per 8 columns and lost too (94 vs 83 us at 128 channels).
+    const bool direct = p.sw == 1 && p.OW % 8 == 0 && p.OH * p.OW <= 256 && direct_conv_enabled();
     float* xp = nullptr;
     if (needs_pad && ((direct && pad_floats <= (int64_t(1) << 25)) || (p.OW < 32 && pad_floats <= (int64_t(1) << 22)))) {
       thread_local Scratch t_pad;

@@ -236,8 +236,14 @@ void gemm_run(const GemmCall& g) {
     A = a_once.get();
   }
 
-  const bool a_packed = g.A_prepacked || a_once != nullptr, b_packed = b_pre;
   const Bf16Panels* B16 = g.B16;
+  // A row-major (activations, unscaled) against fp32 B: the fa[] microkernels read its rows in place, no
+  // packing (for a 32x128x128 product the pack was a fifth of the time, and with the columns split
+  // across threads each task packed its rows again). Few-row products keep their packed A (GEMV
+  // kernels), and so does bf16 B.
+  int64_t lda = 0;
+  const bool a_rm = !g.A_prepacked && !a_once && !small_m && !B16 && uk.fa[0] && g.A->row_major(0, &lda);
+  const bool a_packed = g.A_prepacked || a_once != nullptr || a_rm, b_packed = b_pre;
   auto task = [&](int64_t t, int) {
     const int64_t b = t / (mt * nt);
     const int64_t rem = t % (mt * nt);
@@ -264,17 +270,22 @@ void gemm_run(const GemmCall& g) {
       } else {
         bp = g.B->block(b, n0, ncur, k0, kc, NR, bbuf, &bps);
       }
-      const float* ap = A->block(b, m0, mcur, k0, kc, MR, abuf, &aps);
+      int64_t ld = 0;
+      const float* arow = a_rm ? A->row_major(b, &ld) + m0 * ld + k0 : nullptr;
+      const float* ap = a_rm ? nullptr : A->block(b, m0, mcur, k0, kc, MR, abuf, &aps);
       for (int64_t jr = 0; jr < ncur; jr += NR) {
         const int nr = static_cast<int>(std::min<int64_t>(NR, ncur - jr));
         const int64_t bo = (jr / NR) * bps;
         for (int64_t ir = 0; ir < mcur; ir += MR) {
           const int mr = static_cast<int>(std::min<int64_t>(MR, mcur - ir));
-          const float* apanel = ap + (ir / MR) * aps;
           float* ct = cb + (m0 + ir) * g.ldc + n0 + jr;
           const bool whole = nr == NR;  // a partial panel computes into tmp, then copies its columns
-          if (B16) uk.fb[mr - 1](kc, apanel, bp16 + bo, whole ? ct : tmp, whole ? g.ldc : NR, whole ? acc : 0);
-          else uk.fn[mr - 1](kc, apanel, bp + bo, whole ? ct : tmp, whole ? g.ldc : NR, whole ? acc : 0);
+          float* cd = whole ? ct : tmp;
+          const int64_t ldd = whole ? g.ldc : NR;
+          const int ac = whole ? acc : 0;
+          if (a_rm) uk.fa[mr - 1](kc, arow + ir * ld, ld, bp + bo, cd, ldd, ac);
+          else if (B16) uk.fb[mr - 1](kc, ap + (ir / MR) * aps, bp16 + bo, cd, ldd, ac);
+          else uk.fn[mr - 1](kc, ap + (ir / MR) * aps, bp + bo, cd, ldd, ac);
           if (!whole) {
             for (int i = 0; i < mr; i++) {
               float* ci = ct + i * g.ldc;

@@ -52,6 +52,11 @@ class Operand {
    */
   virtual const float* block(int64_t b, int64_t r0, int64_t rc, int64_t k0, int64_t kc, int P, float* buf,
                              int64_t* panel_stride) const = 0;
+  /**
+   * Batch b as a plain row-major matrix (element (r, k) at result[r * *ld + k], unscaled), or nullptr:
+   * an A operand the microkernels' fa[] entries can read without packing.
+   */
+  virtual const float* row_major(int64_t b, int64_t* ld) const { return nullptr; }
 };
 
 /**
@@ -67,6 +72,11 @@ class StridedOperand : public Operand {
       : data_(data), rs_(rs), ks_(ks), offsets_(std::move(offsets)), scale_(scale), zero_pad_(zero_pad) {}
   const float* block(int64_t b, int64_t r0, int64_t rc, int64_t k0, int64_t kc, int P, float* buf,
                      int64_t* panel_stride) const override;
+  const float* row_major(int64_t b, int64_t* ld) const override {
+    if (ks_ != 1 || scale_ != 1.f) return nullptr;
+    *ld = rs_;
+    return data_ + (offsets_.empty() ? 0 : offsets_[b]);
+  }
 
  private:
   const float* data_;

@@ -90,6 +90,7 @@ const MicroKernel kScalar = {
     {},
     {kernel_4x16_bf16<1>, kernel_4x16_bf16<2>, kernel_4x16_bf16<3>, kernel_4x16_bf16<4>, nullptr, nullptr, nullptr,
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
+    {},  // no direct-convolution tiles
 };
 
 }  // namespace

@@ -13,7 +13,7 @@ using MicroFn = void (*)(int64_t kc, const float* a, const float* b, float* c, i
 // (attention's probabilities), skipping the pack.
 using MicroFnA = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int accumulate);
 // Direct-convolution tile: B read straight from a zero-padded image instead of packed panels. Column j
-// of the tile at depth k is x[seg[j / G] + j % G + koff[k]]: the NR positions are NR / G segments of G
+// of the tile at depth k is x[seg[j / 8] + j % 8 + koff[k]]: the NR positions are NR / 8 segments of 8
 // positions adjacent in one output row (stride-1 windows: adjacent inputs), and koff[k] is the offset
 // of tap k = (channel, kh, kw). No patch matrix is gathered or stored.
 using MicroFnConv = void (*)(int64_t kc, const float* a, const float* x, const int32_t* koff, const int64_t* seg, float* c,
@@ -36,9 +36,8 @@ struct MicroKernel {
   MicroFnA fa[16];
   // fb[rows - 1]: the rows x NR tile with B packed as bf16 (every ISA has them).
   MicroFnB16 fb[16];
-  // fc[s][rows - 1]: direct-convolution tiles with segments of G = 8 (s = 0) or 4 (s = 1) positions;
-  // nullptr where the ISA has none (the conv then gathers patches).
-  MicroFnConv fc[2][16];
+  // fc[rows - 1]: direct-convolution tiles; nullptr where the ISA has none (the conv then gathers patches).
+  MicroFnConv fc[16];
 };
 
 // Portable versions (cpu/gemm_scalar.cc), also used for the vector loops' tails.

@@ -54,7 +54,7 @@ static void test_gemm(int trial) {
   const bool bf16 = packB && ri(0, 1);  // B as bf16 panels: the reference uses B rounded to bf16
   const int act = static_cast<int>(ri(0, 3));
   const bool rowb = ri(0, 1), colb = ri(0, 1);
-  const float alpha = packA ? 1.f : 0.5f + static_cast<float>(ri(0, 10)) / 10.f;
+  const float alpha = packA || ri(0, 1) ? 1.f : 0.5f + static_cast<float>(ri(0, 10)) / 10.f;  // 1: A read in place (fa)
   auto A = rnd(batch * M * K), B = rnd(batch * K * N), rb = rnd(M), cb = rnd(N), C0 = rnd(batch * M * N);
   // A[b] (m, k) at ta ? k*M+m : m*K+k; B[b] (k, n) at tb ? n*K+k : k*N+n.
   const int64_t aRs = ta ? 1 : K, aKs = ta ? M : 1, bRs = tb ? K : 1, bKs = tb ? 1 : N;
@@ -116,7 +116,7 @@ static void test_conv(int trial) {
   if (trial % 5 == 0) p.KH = p.KW = 1, p.sh = p.sw = 1, p.ph = p.pw = 0;
   const int64_t eh = (p.KH - 1) * p.dh + 1, ew = (p.KW - 1) * p.dw + 1;
   if (trial % 2 == 1) {
-    // stride-1 rows of a multiple of 4 or 8 outputs: the direct-convolution path
+    // stride-1 rows of a multiple of 8 outputs (direct convolution up to 256 positions) or of 4
     p.sw = 1;
     const int64_t ow = (trial % 4 == 1 ? 8 : 4) * ri(1, 5);
     p.W = std::max<int64_t>(1, ow - 1 - 2 * p.pw + ew);

@@ -131,10 +131,11 @@ if (!status.available) {
             { x: [1, 6, 5, 5], w: [7, 6, 3, 3], y: [1, 7, 5, 5], attrs: { pads: intsAttr([1, 1, 1, 1]) } },
             { x: [1, 5, 9, 7], w: [6, 5, 3, 3], y: [1, 6, 5, 4], attrs: { strides: intsAttr([2, 2]), pads: intsAttr([1, 1, 1, 1]) } },
             { x: [1, 100, 6, 7], w: [8, 100, 3, 3], y: [1, 8, 6, 7], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
-            // direct convolution (stride-1 rows of 4 or 8 outputs, up to 256 positions): 4x4 and 8x8 latents
-            // with more rows than a task's share, a last tile of one 8-segment (3x8), groups, a row stride,
-            // dilation, no padding (read in place) and K past one block (C = 64)
+            // direct convolution (stride-1 rows of 8 or 16 outputs, up to 256 positions): 8x8 latents with
+            // more rows than a task's share, a last tile of one 8-segment (3x8), groups, a row stride,
+            // dilation, no padding (read in place), a 5x5 kernel; and 4x4 (gathered) with K past one block
             { x: [2, 64, 4, 4], w: [40, 64, 3, 3], y: [2, 40, 4, 4], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
+            { x: [2, 40, 8, 8], w: [64, 40, 3, 3], y: [2, 64, 8, 8], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
             { x: [1, 12, 3, 8], w: [13, 12, 3, 3], y: [1, 13, 3, 8], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
             { x: [2, 8, 8, 8], w: [10, 4, 3, 3], y: [2, 10, 8, 8], attrs: { group: 2, pads: intsAttr([1, 1, 1, 1]) } },
             { x: [1, 6, 9, 10], w: [5, 6, 3, 3], y: [1, 5, 4, 8], attrs: { strides: intsAttr([2, 1]) }, bias: true },

@@ -136,25 +136,13 @@ void kernel_6x16_sa(int64_t kc, const float* a, int64_t lda, const float* b, flo
   }
 }
 
-// Direct convolution (microkernel.h's MicroFnConv): the 16 columns are segments of G adjacent positions
-// read from the padded image at each tap's offset: G = 8, two 8-wide loads; G = 4, four 4-wide loads
-// joined in pairs (4x4 latents).
-template <int G>
-inline void load_taps(const float* const* s, int32_t o, __m256& lo, __m256& hi) {
-  if (G == 8) {
-    lo = _mm256_loadu_ps(s[0] + o);
-    hi = _mm256_loadu_ps(s[1] + o);
-  } else {
-    lo = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s[0] + o)), _mm_loadu_ps(s[1] + o), 1);
-    hi = _mm256_insertf128_ps(_mm256_castps128_ps256(_mm_loadu_ps(s[2] + o)), _mm_loadu_ps(s[3] + o), 1);
-  }
-}
-
-template <int R, int G>
+// Direct convolution (microkernel.h's MicroFnConv): the 16 columns are two segments of 8 adjacent
+// positions, each one 8-wide load from the padded image at the tap's offset.
+template <int R>
 void kernel_conv_6x16(int64_t kc, const float* a, const float* x, const int32_t* koff, const int64_t* seg, float* c,
                       int64_t ldc, int accumulate) {
-  const float* s[16 / G];
-  for (int i = 0; i < 16 / G; i++) s[i] = x + seg[i];
+  const float* s0 = x + seg[0];
+  const float* s1 = x + seg[1];
   __m256 acc0[R], acc1[R];
 #pragma GCC unroll 6
   for (int i = 0; i < R; i++) {
@@ -162,8 +150,8 @@ void kernel_conv_6x16(int64_t kc, const float* a, const float* x, const int32_t*
     acc1[i] = _mm256_setzero_ps();
   }
   for (int64_t k = 0; k < kc; k++) {
-    __m256 b0, b1;
-    load_taps<G>(s, koff[k], b0, b1);
+    const int32_t o = koff[k];
+    const __m256 b0 = _mm256_loadu_ps(s0 + o), b1 = _mm256_loadu_ps(s1 + o);
 #pragma GCC unroll 6
     for (int i = 0; i < R; i++) {
       const __m256 ai = _mm256_broadcast_ss(a + i);
@@ -198,10 +186,7 @@ const MicroKernel kAvx2 = {
     {kernel_small_x16<1, LoadBf16>, kernel_small_x16<2, LoadBf16>, kernel_6x16<3, LoadBf16>, kernel_6x16<4, LoadBf16>,
      kernel_6x16<5, LoadBf16>, kernel_6x16<6, LoadBf16>, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
      nullptr, nullptr, nullptr},
-    {{kernel_conv_6x16<1, 8>, kernel_conv_6x16<2, 8>, kernel_conv_6x16<3, 8>, kernel_conv_6x16<4, 8>, kernel_conv_6x16<5, 8>,
-      kernel_conv_6x16<6, 8>},
-     {kernel_conv_6x16<1, 4>, kernel_conv_6x16<2, 4>, kernel_conv_6x16<3, 4>, kernel_conv_6x16<4, 4>, kernel_conv_6x16<5, 4>,
-      kernel_conv_6x16<6, 4>}},
+    {kernel_conv_6x16<1>, kernel_conv_6x16<2>, kernel_conv_6x16<3>, kernel_conv_6x16<4>, kernel_conv_6x16<5>, kernel_conv_6x16<6>},
 };
 
 }  // namespace

@@ -147,6 +147,7 @@ const MicroKernel kAvx512 = {
      kernel_14x32<5, LoadBf16>, kernel_14x32<6, LoadBf16>, kernel_14x32<7, LoadBf16>, kernel_14x32<8, LoadBf16>,
      kernel_14x32<9, LoadBf16>, kernel_14x32<10, LoadBf16>, kernel_14x32<11, LoadBf16>, kernel_14x32<12, LoadBf16>,
      kernel_14x32<13, LoadBf16>, kernel_14x32<14, LoadBf16>, nullptr, nullptr},
+    {},  // no direct-convolution tiles (convs gather patches)
 };
 
 }  // namespace

@@ -242,10 +242,10 @@ void pad_image(const Conv2dParams& p, const float* x, int64_t Hp, int64_t Wp, fl
 /**
  * Direct convolution for stride-1 rows (sw == 1) whose output rows split into segments of G = 8
  * positions: each microkernel tile reads its 16 columns straight from the (padded) image xp at each
- * tap's offset (MicroFnConv), so no patch matrix is gathered, stored or read back (9x the image for a
- * 3x3 conv: the gather was a fifth of a large conv's time and more of a small one's). xp holds N x C
- * planes of Hp x Wp with every window inside. Tasks: (image and group, tile range, row-panel range),
- * each running K blocks over its tiles and the weights' panels for its rows (kept in L2).
+ * tap's offset (MicroFnConv), so no patch matrix (9x the image for a 3x3 conv) is gathered, stored or
+ * read back. xp holds N x C planes of Hp x Wp with every window inside. Tasks: (group, range of tiles
+ * across the group's images, range of row panels), each running K blocks over its tiles and the
+ * weights' panels for its rows (kept in L2).
  * Returns false (nothing done) where the ISA has no such kernel or the shape does not fit.
  */
 bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, const float* packed, const float* bias, float* y,
@@ -264,8 +264,8 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
     koff[k] = static_cast<int32_t>(c * Hp * Wp + kh * p.dh * Wp + kw * p.dw);
   }
   // Tiles are numbered across the images of a group (image n's tile i is n * tiles + i), so one task can
-  // cover several small images with the same weight rows: at 4x4 (one tile an image) both images of a
-  // CFG batch then share every weight panel a task reads, instead of each reading the weights again.
+  // cover several small images with the same weight rows: with few tiles an image (8x8: 4) the images
+  // of a CFG batch share the weight panels a task reads instead of each reading the weights again.
   const int64_t tiles = (P + NR - 1) / NR, all_tiles = p.N * tiles, panels = (Mg + MR - 1) / MR;
   ThreadPool& pool = ThreadPool::global();
   const double flops = 2.0 * p.N * p.group * Mg * P * Kc;
@@ -276,8 +276,8 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
   const int64_t KC = (Kc + kblocks - 1) / kblocks;
   int64_t tchunk = std::min<int64_t>(all_tiles, 8), rchunk = std::min<int64_t>(panels, std::max<int64_t>(1, (60 * 1024) / (MR * KC)));
   auto count = [&] { return p.group * ((all_tiles + tchunk - 1) / tchunk) * ((panels + rchunk - 1) / rchunk); };
-  // Enough tasks for the threads: split tiles first, then rows (measured a few % faster than rows first
-  // at 8x8 and 4x4, 2026-11-23).
+  // Enough tasks for the threads: split tiles first, then rows (a few % faster than rows first at 8x8,
+  // 2026-11-23).
   const int64_t want = T == 1 ? 1 : 4 * T;
   while (count() < want && tchunk > 1) tchunk = (tchunk + 1) / 2;
   while (count() < want && rchunk > 2) rchunk = (rchunk + 1) / 2;

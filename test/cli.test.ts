@@ -1,5 +1,5 @@
 // The onnxflow CLI: run (inputs as flags, trace table and JSON), inspect (text, mermaid, svg, json),
-// validate, and exit codes (0 ok, 1 run failure, 2 invalid pipeline or input).
+// validate, and exit codes (0 ok, 1 run failure, 2 invalid pipeline or input: --precision included).
 import { spawnSync } from 'node:child_process';
 import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -90,6 +90,14 @@ describe('onnxflow CLI', () => {
     const f = cli('run', failing, '--x', '[[1,2,3,4]]');
     expect(f.status).toBe(1);
     expect(f.stderr).toMatch(/stage 'refine': count must be a non-negative integer, got -1/);
+    // --precision: fp32 / bf16 only, and bf16 only where the backend has it (native)
+    const p = cli('run', yaml, '--x', '[[1,2,3,4]]', '--precision', 'fp16');
+    expect(p.status).toBe(2);
+    expect(p.stderr).toMatch(/--precision must be fp32 or bf16, got "fp16"/);
+    const c = cli('run', yaml, '--x', '[[1,2,3,4]]', '--backend', 'cpu', '--precision', 'bf16');
+    expect(c.status).toBe(2);
+    expect(c.stderr).toMatch(/precision 'bf16' is not available on backend 'cpu'/);
+    expect(cli('run', yaml, '--x', '[[1,2,3,4]]', '--precision', 'fp32').status).toBe(0);
   });
 
   it('validates and inspects as text, mermaid, svg and json', () => {

@@ -42,6 +42,12 @@ function parseInputs(pairs: string[], rest: string[]): Record<string, string> {
   return out;
 }
 
+/** Whether `e` or an error it wraps (a stage's failure has its cause) is bad input: exit code 2, not 1. */
+function causedByInput(e: unknown): boolean {
+  for (let c = e, depth = 0; c instanceof Error && depth < 8; c = c.cause, depth++) if (c instanceof InputError) return true;
+  return false;
+}
+
 export function registerPipelineCommands(program: Command): void {
   program
     .command('run')
@@ -80,7 +86,7 @@ export function registerPipelineCommands(program: Command): void {
       } catch (e) {
         stopProgress();
         console.error(`onnxflow: ${(e as Error).message}`);
-        process.exit(e instanceof InputError ? 2 : 1);
+        process.exit(causedByInput(e) ? 2 : 1);
       }
       stopProgress();
       await emitOutputs(outputs, opts.out);

@@ -10,31 +10,16 @@
 namespace onnxflow {
 namespace {
 
-template <int R>
-void kernel_4x16(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate) {
-  float acc[R][16] = {};
-  for (int64_t k = 0; k < kc; k++) {
-    for (int i = 0; i < R; i++) {
-      const float ai = a[i];
-      for (int j = 0; j < 16; j++) acc[i][j] += ai * b[j];
-    }
-    a += 4;
-    b += 16;
-  }
-  for (int i = 0; i < R; i++) {
-    float* ci = c + i * ldc;
-    if (accumulate) for (int j = 0; j < 16; j++) ci[j] += acc[i][j];
-    else for (int j = 0; j < 16; j++) ci[j] = acc[i][j];
-  }
-}
+// B values of one k: fp32 panels as they are, bf16 panels (bf16.h's layout) widened.
+inline float b_at(const float* b, int j) { return b[j]; }
+inline float b_at(const uint16_t* b, int j) { return bf16_to_f32(b[bf16_lane(j, 16)]); }
 
-// The same tile over a bf16 B panel (bf16.h's layout), widened per k.
-template <int R>
-void kernel_4x16_bf16(int64_t kc, const float* a, const uint16_t* b, float* c, int64_t ldc, int accumulate) {
+template <int R, class T = float>
+void kernel_4x16(int64_t kc, const float* a, const T* b, float* c, int64_t ldc, int accumulate) {
   float acc[R][16] = {};
   float bk[16];
   for (int64_t k = 0; k < kc; k++) {
-    for (int j = 0; j < 16; j++) bk[j] = bf16_to_f32(b[bf16_lane(j, 16)]);
+    for (int j = 0; j < 16; j++) bk[j] = b_at(b, j);
     for (int i = 0; i < R; i++) {
       const float ai = a[i];
       for (int j = 0; j < 16; j++) acc[i][j] += ai * bk[j];
@@ -88,7 +73,7 @@ const MicroKernel kScalar = {
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
     row_max_scalar, exp_sum_scalar,
     {},
-    {kernel_4x16_bf16<1>, kernel_4x16_bf16<2>, kernel_4x16_bf16<3>, kernel_4x16_bf16<4>, nullptr, nullptr, nullptr,
+    {kernel_4x16<1, uint16_t>, kernel_4x16<2, uint16_t>, kernel_4x16<3, uint16_t>, kernel_4x16<4, uint16_t>, nullptr, nullptr, nullptr,
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
     {},  // no direct-convolution tiles
 };

@@ -10,7 +10,7 @@ namespace onnxflow {
 namespace {
 
 // How a microkernel reads the 16 B values of one k: fp32 panels (two loads) or bf16 panels (one
-// 32-byte load widened by a shift and a mask: cpu/bf16.h's layout). `step` is the elements per k.
+// 32-byte load widened by a shift and a mask: cpu/bf16.h's layout).
 struct LoadF32 {
   using T = float;
   static inline void load(const float* b, __m256& lo, __m256& hi) {
@@ -73,8 +73,36 @@ void kernel_small_x16(int64_t kc, const float* a, const typename L::T* b, float*
   }
 }
 
-template <int R, class L = LoadF32>
-void kernel_6x16(int64_t kc, const float* a, const typename L::T* b, float* c, int64_t ldc, int accumulate) {
+// The 6 x 16 tile, generic over where its operands come from (all variants share one loop):
+// A: packed panels (a[k * 6 + i]) or row-major (a[i * lda + k]); B: the 16 values of depth k from fp32
+// or bf16 panels (L::load at b + 16 k), or two 8-position segments of a padded image at tap k's offset
+// (direct convolution).
+struct APanel {
+  const float* a;
+  const float* at(int i, int64_t k) const { return a + k * 6 + i; }
+};
+struct ARows {
+  const float* a;
+  int64_t lda;
+  const float* at(int i, int64_t k) const { return a + i * lda + k; }
+};
+template <class L>
+struct BPanel {
+  const typename L::T* b;
+  void load(int64_t k, __m256& lo, __m256& hi) const { L::load(b + k * 16, lo, hi); }
+};
+struct BTaps {
+  const float* s0;
+  const float* s1;
+  const int32_t* koff;
+  void load(int64_t k, __m256& lo, __m256& hi) const {
+    lo = _mm256_loadu_ps(s0 + koff[k]);
+    hi = _mm256_loadu_ps(s1 + koff[k]);
+  }
+};
+
+template <int R, class A, class B>
+inline void tile_6x16(int64_t kc, const A& a, const B& b, float* c, int64_t ldc, int accumulate) {
   __m256 acc0[R], acc1[R];
 #pragma GCC unroll 6
   for (int i = 0; i < R; i++) {
@@ -83,15 +111,13 @@ void kernel_6x16(int64_t kc, const float* a, const typename L::T* b, float* c, i
   }
   for (int64_t k = 0; k < kc; k++) {
     __m256 b0, b1;
-    L::load(b, b0, b1);
+    b.load(k, b0, b1);
 #pragma GCC unroll 6
     for (int i = 0; i < R; i++) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
+      const __m256 ai = _mm256_broadcast_ss(a.at(i, k));
       acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
       acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
     }
-    a += 6;
-    b += 16;
   }
 #pragma GCC unroll 6
   for (int i = 0; i < R; i++) {
@@ -105,71 +131,24 @@ void kernel_6x16(int64_t kc, const float* a, const typename L::T* b, float* c, i
   }
 }
 
+// MicroFn / MicroFnB16 (packed A, fp32 or bf16 B panels)
+template <int R, class L = LoadF32>
+void kernel_6x16(int64_t kc, const float* a, const typename L::T* b, float* c, int64_t ldc, int accumulate) {
+  tile_6x16<R>(kc, APanel{a}, BPanel<L>{b}, c, ldc, accumulate);
+}
+
+// MicroFnA (A row-major, read in place)
 template <int R>
 void kernel_6x16_sa(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int accumulate) {
-  __m256 acc0[R], acc1[R];
-#pragma GCC unroll 6
-  for (int i = 0; i < R; i++) {
-    acc0[i] = _mm256_setzero_ps();
-    acc1[i] = _mm256_setzero_ps();
-  }
-  for (int64_t k = 0; k < kc; k++) {
-    const __m256 b0 = _mm256_loadu_ps(b);
-    const __m256 b1 = _mm256_loadu_ps(b + 8);
-#pragma GCC unroll 6
-    for (int i = 0; i < R; i++) {
-      const __m256 ai = _mm256_broadcast_ss(a + i * lda + k);
-      acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
-      acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
-    }
-    b += 16;
-  }
-#pragma GCC unroll 6
-  for (int i = 0; i < R; i++) {
-    float* ci = c + i * ldc;
-    if (accumulate) {
-      acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
-      acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
-    }
-    _mm256_storeu_ps(ci, acc0[i]);
-    _mm256_storeu_ps(ci + 8, acc1[i]);
-  }
+  tile_6x16<R>(kc, ARows{a, lda}, BPanel<LoadF32>{b}, c, ldc, accumulate);
 }
 
-// Direct convolution (microkernel.h's MicroFnConv): the 16 columns are two segments of 8 adjacent
-// positions, each one 8-wide load from the padded image at the tap's offset.
+// MicroFnConv (direct convolution): the 16 columns are two segments of 8 adjacent positions, each one
+// 8-wide load from the padded image at the tap's offset.
 template <int R>
 void kernel_conv_6x16(int64_t kc, const float* a, const float* x, const int32_t* koff, const int64_t* seg, float* c,
                       int64_t ldc, int accumulate) {
-  const float* s0 = x + seg[0];
-  const float* s1 = x + seg[1];
-  __m256 acc0[R], acc1[R];
-#pragma GCC unroll 6
-  for (int i = 0; i < R; i++) {
-    acc0[i] = _mm256_setzero_ps();
-    acc1[i] = _mm256_setzero_ps();
-  }
-  for (int64_t k = 0; k < kc; k++) {
-    const int32_t o = koff[k];
-    const __m256 b0 = _mm256_loadu_ps(s0 + o), b1 = _mm256_loadu_ps(s1 + o);
-#pragma GCC unroll 6
-    for (int i = 0; i < R; i++) {
-      const __m256 ai = _mm256_broadcast_ss(a + i);
-      acc0[i] = _mm256_fmadd_ps(ai, b0, acc0[i]);
-      acc1[i] = _mm256_fmadd_ps(ai, b1, acc1[i]);
-    }
-    a += 6;
-  }
-#pragma GCC unroll 6
-  for (int i = 0; i < R; i++) {
-    float* ci = c + i * ldc;
-    if (accumulate) {
-      acc0[i] = _mm256_add_ps(acc0[i], _mm256_loadu_ps(ci));
-      acc1[i] = _mm256_add_ps(acc1[i], _mm256_loadu_ps(ci + 8));
-    }
-    _mm256_storeu_ps(ci, acc0[i]);
-    _mm256_storeu_ps(ci + 8, acc1[i]);
-  }
+  tile_6x16<R>(kc, APanel{a}, BTaps{x + seg[0], x + seg[1], koff}, c, ldc, accumulate);
 }
 
 // The softmax primitives of the microkernel table are the AVX2 VecOps' (one implementation).

@@ -374,7 +374,8 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
 }
 
 // gemm({ M, N, K, batch, a, aRs, aKs, aOffsets?, aPacked?, alpha?, b, bRs, bKs, bOffsets?, bPacked?,
-//        c, cOffsets?, ldc, accumulate?, rowBias?, colBias?, act?, bf16? }) -> Done
+//        c, cOffsets?, ldc, accumulate?, rowBias?, colBias?, act?, residual?, bf16? }) -> Done
+// residual: laid out as c (same offsets and ldc), added after the activation.
 // bf16: b is a Uint16Array of bf16 panels (packPanels with bf16; needs bPacked).
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
@@ -388,7 +389,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   U16 b16;
   if (bf16) b16 = u16(o, "b", &h), b.length = b16.length;
   else b = f32(o, "b", &h, true);
-  F32 rowBias = f32(o, "rowBias", &h, false), colBias = f32(o, "colBias", &h, false);
+  F32 rowBias = f32(o, "rowBias", &h, false), colBias = f32(o, "colBias", &h, false), residual = f32(o, "residual", &h, false);
   std::vector<int64_t> aOff = offsets(o, "aOffsets", batch), bOff = offsets(o, "bOffsets", batch);
   std::vector<int64_t> cOff = offsets(o, "cOffsets", batch);
   const bool aPacked = flag(o, "aPacked"), bPacked = flag(o, "bPacked");
@@ -415,6 +416,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   for (int64_t i = 0; i < batch; i++) {
     const int64_t off = cOff.empty() ? mul(env, {i, M, ldc}) : cOff[i];
     check(off >= 0 && (M == 0 || N == 0 || span_end(env, off, M - 1, ldc, 0, 0, N) <= c.length), env, "gemm: C out of bounds");
+    check(!residual.data || M == 0 || N == 0 || span_end(env, off, M - 1, ldc, 0, 0, N) <= residual.length, env, "gemm: residual out of bounds");
   }
   check(!rowBias.data || rowBias.length >= M, env, "gemm: rowBias too short");
   check(!colBias.data || colBias.length >= N, env, "gemm: colBias too short");
@@ -435,6 +437,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
     call.ep.row_bias = rowBias.data;
     call.ep.col_bias = colBias.data;
     call.ep.act = static_cast<Act>(act);
+    call.ep.residual = residual.data;
     gemm_run(call);
   });
   return h.start();
@@ -475,10 +478,10 @@ Napi::Value Conv2dPackWeight(const Napi::CallbackInfo& info) {
 }
 
 // The arrays every conv-like entry takes, checked against the geometry: x [N, C, H, W], y [N, M, OH, OW],
-// optional bias [M], activation code.
+// optional bias [M], activation code, optional residual (laid out as y, added after the activation).
 struct ConvIO {
   Conv2dParams p;
-  F32 x, y, bias;
+  F32 x, y, bias, residual;
   int act = 0;
 };
 ConvIO conv_io(const Args& o, Job* job, const char* what) {
@@ -486,26 +489,28 @@ ConvIO conv_io(const Args& o, Job* job, const char* what) {
   ConvIO c;
   c.p = conv_params(o);
   c.x = f32(o, "x", job, true), c.y = f32(o, "y", job, true), c.bias = f32(o, "bias", job, false);
+  c.residual = f32(o, "residual", job, false);
   c.act = static_cast<int>(num(o, "act", 0));
   check(c.act >= 0 && c.act <= 4, env, what, ": unknown activation");
   check(c.x.length == mul(env, {c.p.N, c.p.C, c.p.H, c.p.W}), env, what, ": X has the wrong size");
   check(c.y.length == mul(env, {c.p.N, c.p.M, c.p.OH, c.p.OW}), env, what, ": Y has the wrong size");
   check(!c.bias.data || c.bias.length == c.p.M, env, what, ": bias has the wrong size");
+  check(!c.residual.data || c.residual.length == c.y.length, env, what, ": residual must have Y's size");
   return c;
 }
 
-// conv2d({ ...geometry, x, packed, bias?, y, act? }) -> Done
+// conv2d({ ...geometry, x, packed, bias?, y, act?, residual? }) -> Done
 Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Args o(info);
   Job h(info.Env(), flag(o, "sync"));
   const ConvIO c = conv_io(o, &h, "conv2d");
   F32 packed = f32(o, "packed", &h, true);
   check(packed.length >= conv2d_packed_weight_floats(c.p), info.Env(), "conv2d: packed weight too small");
-  h.set([=] { conv2d_run(c.p, c.x.data, packed.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
+  h.set([=] { conv2d_run(c.p, c.x.data, packed.data, c.bias.data, c.y.data, static_cast<Act>(c.act), c.residual.data); });
   return h.start();
 }
 
-// depthwise2d({ ...geometry, x, w, bias?, y, act? }) -> Done (C / group == 1, W unpacked)
+// depthwise2d({ ...geometry, x, w, bias?, y, act?, residual? }) -> Done (C / group == 1, W unpacked)
 Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
   Args o(info);
   Job h(info.Env(), flag(o, "sync"));
@@ -513,7 +518,7 @@ Napi::Value Depthwise2d(const Napi::CallbackInfo& info) {
   F32 w = f32(o, "w", &h, true);
   check(c.p.C == c.p.group, info.Env(), "depthwise2d: needs C / group == 1");  // M % group: conv_params
   check(w.length == mul(info.Env(), {c.p.M, c.p.KH, c.p.KW}), info.Env(), "depthwise2d: W has the wrong size");
-  h.set([=] { depthwise2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data, static_cast<Act>(c.act)); });
+  h.set([=] { depthwise2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data, static_cast<Act>(c.act), c.residual.data); });
   return h.start();
 }
 
@@ -524,6 +529,7 @@ Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
   const ConvIO c = conv_io(o, &h, "convTranspose2d");
   F32 w = f32(o, "w", &h, true);
   check(c.p.ph >= 0 && c.p.pw >= 0, info.Env(), "convTranspose2d: negative pads");
+  check(!c.residual.data && c.act == 0, info.Env(), "convTranspose2d: no epilogue (activation, residual)");
   check(w.length == mul(info.Env(), {c.p.C, c.p.M / c.p.group, c.p.KH, c.p.KW}), info.Env(), "convTranspose2d: W has the wrong size");
   h.set([=] { convtranspose2d_run(c.p, c.x.data, w.data, c.bias.data, c.y.data); });
   return h.start();

@@ -187,6 +187,7 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
         sub.accumulate = call.accumulate;
         sub.serial = true;
         if (call.ep.row_bias) sub.ep.row_bias = call.row_bias_at(b) + m0;
+        if (call.ep.residual) sub.ep.residual = call.residual_at(b) + m0 * call.ldc;
         sub.ep.col_bias = call.ep.col_bias;
         sub.ep.act = call.ep.act;
         gemm_run(sub);
@@ -249,7 +250,7 @@ void pad_image(const Conv2dParams& p, const float* x, int64_t Hp, int64_t Wp, fl
  * Returns false (nothing done) where the ISA has no such kernel or the shape does not fit.
  */
 bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, const float* packed, const float* bias, float* y,
-                Act act) {
+                Act act, const float* residual) {
   const MicroKernel& uk = active_kernel();
   const int MR = uk.mr, NR = uk.nr;
   const int G = 8;
@@ -282,7 +283,6 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
   while (count() < want && tchunk > 1) tchunk = (tchunk + 1) / 2;
   while (count() < want && rchunk > 2) rchunk = (rchunk + 1) / 2;
   const int64_t tparts = (all_tiles + tchunk - 1) / tchunk, rparts = (panels + rchunk - 1) / rchunk;
-  const VecOps& vo = active_vec();
   auto task = [&](int64_t t, int) {
     const int64_t g = t / (tparts * rparts), rem = t % (tparts * rparts);
     const int64_t tp = rem / rparts, rp = rem % rparts;  // row ranges vary fastest: neighbours share the images
@@ -314,8 +314,9 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
             for (int i = 0; i < mr; i++)
               for (int64_t j = 0; j < valid; j++) ct[i * P + j] = (k0 > 0 ? ct[i * P + j] : 0.f) + tmp[i * NR + j];
           }
-          if (last && (bb || act != Act::None))
-            for (int i = 0; i < mr; i++) vo.bias_act(ct + i * P, valid, bb ? bb[m + i] : 0.f, nullptr, static_cast<int>(act));
+          if (last)
+            epilogue_tile(ct, P, mr, static_cast<int>(valid), bb ? bb + m : nullptr, nullptr, act,
+                          residual ? residual + (ct - y) : nullptr);
         }
       }
     }
@@ -343,7 +344,8 @@ void conv2d_pack_weight(const Conv2dParams& p, const float* w, float* packed) {
   for (int64_t g = 0; g < p.group; g++) pack_panels(w + g * Mg * Kc, Kc, 1, Mg, Kc, MR, 1.f, packed + g * per);
 }
 
-void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y, Act act) {
+void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y, Act act,
+                const float* residual) {
   const int64_t Mg = p.M / p.group, Cg = p.C / p.group, Kc = Cg * p.KH * p.KW;
   const int64_t P = p.OH * p.OW;
   const int64_t batch = p.N * p.group;
@@ -369,6 +371,7 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
   call.ep.row_bias = bias;
   call.ep.row_bias_offsets = bias_off;
   call.ep.act = act;
+  call.ep.residual = residual;
   const bool pointwise = p.KH == 1 && p.KW == 1 && p.sh == 1 && p.sw == 1 && p.ph == 0 && p.pw == 0 &&
                          p.OH == p.H && p.OW == p.W;
   if (pointwise) {
@@ -398,7 +401,7 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
       xp = t_pad.get(static_cast<size_t>(pad_floats));
       pad_image(p, x, Hp, Wp, xp);
     }
-    if (direct && (xp || !needs_pad) && run_direct(p, xp ? xp : x, xp ? Hp : p.H, xp ? Wp : p.W, packed, bias, y, act)) return;
+    if (direct && (xp || !needs_pad) && run_direct(p, xp ? xp : x, xp ? Hp : p.H, xp ? Wp : p.W, packed, bias, y, act, residual)) return;
     if (xp) {
       Conv2dParams q = p;
       q.H = Hp, q.W = Wp, q.ph = 0, q.pw = 0;
@@ -409,7 +412,8 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
   }
 }
 
-void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act) {
+void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act,
+                     const float* residual) {
   const int64_t mult = p.M / p.group;
   const TapRanges hr(p.OH, p.sh, p.ph, p.dh, p.KH, p.H), wr(p.OW, p.sw, p.pw, p.dw, p.KW, p.W);
   const std::vector<int64_t>&hlo = hr.lo, &hhi = hr.hi, &wlo = wr.lo, &whi = wr.hi;
@@ -432,7 +436,9 @@ void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, cons
         }
         yp[oh * p.OW + ow] = s;
       }
-      if (act != Act::None) vo.bias_act(yp + oh * p.OW, static_cast<int>(p.OW), 0.f, nullptr, static_cast<int>(act));
+      float* row = yp + oh * p.OW;
+      if (act != Act::None) vo.bias_act(row, static_cast<int>(p.OW), 0.f, nullptr, static_cast<int>(act));
+      if (residual) vo.binary(row, 1, residual + (row - y), 1, row, p.OW, 0);
     }
   };
   const int64_t planes = p.N * p.M;

@@ -22,14 +22,19 @@ struct Conv2dParams {
 int64_t conv2d_packed_weight_floats(const Conv2dParams& p);
 /** Pack W [M, C/group, KH, KW] for conv2d_run. */
 void conv2d_pack_weight(const Conv2dParams& p, const float* w, float* packed);
-/** Y [N, M, OH, OW] = conv(X, W) + bias, then act. `packed` from conv2d_pack_weight. */
-void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y, Act act);
+/**
+ * Y [N, M, OH, OW] = act(conv(X, W) + bias) + residual (residual: nullptr, or laid out as Y). `packed`
+ * from conv2d_pack_weight.
+ */
+void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y, Act act,
+                const float* residual = nullptr);
 
 /**
  * Depthwise conv (C / group == 1, M a multiple of group: output channel m reads input channel
  * m / (M / group)) as a direct loop: W [M, 1, KH, KW] unpacked, bias and act fused.
  */
-void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act);
+void depthwise2d_run(const Conv2dParams& p, const float* x, const float* w, const float* bias, float* y, Act act,
+                     const float* residual = nullptr);
 
 /**
  * ConvTranspose2d, the adjoint of conv2d: X [N, C, H, W], W [C, M / group, KH, KW] (unpacked), Y [N, M,

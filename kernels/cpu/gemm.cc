@@ -45,13 +45,16 @@ thread_local Scratch t_abuf, t_bbuf, t_apre;
 inline int64_t round_up(int64_t x, int64_t m) { return (x + m - 1) / m * m; }
 inline int64_t ceil_div(int64_t x, int64_t m) { return (x + m - 1) / m; }
 
-void epilogue_tile(float* c, int64_t ldc, int mr, int nr, const float* row_bias, const float* col_bias, Act act) {
-  if (!row_bias && !col_bias && act == Act::None) return;
-  const VecOps& v = active_vec();
-  for (int i = 0; i < mr; i++) v.bias_act(c + i * ldc, nr, row_bias ? row_bias[i] : 0.f, col_bias, static_cast<int>(act));
-}
-
 }  // namespace
+
+void epilogue_tile(float* c, int64_t ldc, int mr, int nr, const float* row_bias, const float* col_bias, Act act,
+                   const float* residual) {
+  const VecOps& v = active_vec();
+  if (row_bias || col_bias || act != Act::None)
+    for (int i = 0; i < mr; i++) v.bias_act(c + i * ldc, nr, row_bias ? row_bias[i] : 0.f, col_bias, static_cast<int>(act));
+  if (residual)
+    for (int i = 0; i < mr; i++) v.binary(c + i * ldc, 1, residual + i * ldc, 1, c + i * ldc, nr, 0);
+}
 
 float apply_act(float v, Act act) { return act_scalar(v, static_cast<int>(act)); }
 
@@ -159,7 +162,9 @@ void gemm_run(const GemmCall& g) {
       for (int64_t m = 0; m < M; m++) {
         if (!g.accumulate) std::fill(c + m * g.ldc, c + m * g.ldc + N, 0.f);
         const float* rb = g.row_bias_at(b);
-        epilogue_tile(c + m * g.ldc, g.ldc, 1, static_cast<int>(N), rb ? rb + m : nullptr, g.ep.col_bias, g.ep.act);
+        const float* res = g.residual_at(b);
+        epilogue_tile(c + m * g.ldc, g.ldc, 1, static_cast<int>(N), rb ? rb + m : nullptr, g.ep.col_bias, g.ep.act,
+                      res ? res + m * g.ldc : nullptr);
       }
     }
     return;
@@ -257,6 +262,7 @@ void gemm_run(const GemmCall& g) {
     float* tmp = bbuf + bfloats;
     float* cb = g.c_at(b);
     const float* rb = g.row_bias_at(b);
+    const float* res = g.residual_at(b);
     for (int64_t k0 = 0; k0 < K; k0 += KC) {
       const int64_t kc = std::min(KC, K - k0);
       const bool last = k0 + kc == K;
@@ -296,7 +302,7 @@ void gemm_run(const GemmCall& g) {
           }
           if (last) {
             epilogue_tile(ct, g.ldc, mr, nr, rb ? rb + m0 + ir : nullptr, g.ep.col_bias ? g.ep.col_bias + n0 + jr : nullptr,
-                          g.ep.act);
+                          g.ep.act, res ? res + (m0 + ir) * g.ldc + n0 + jr : nullptr);
           }
         }
       }

@@ -104,6 +104,9 @@ struct Epilogue {
   std::vector<int64_t> row_bias_offsets; // per batch (empty: 0)
   const float* col_bias = nullptr;      // + col_bias[n]
   Act act = Act::None;
+  // + residual after the activation, laid out as C (the same per-batch offsets and ldc): a residual
+  // connection's Add fused into the tile while it is in cache (same rounding as the separate Add)
+  const float* residual = nullptr;
 };
 
 struct GemmCall {
@@ -122,6 +125,7 @@ struct GemmCall {
 
   /** C of batch b, and its row bias (nullptr when none). */
   float* c_at(int64_t b) const { return C + (c_offsets.empty() ? b * M * ldc : c_offsets[b]); }
+  const float* residual_at(int64_t b) const { return ep.residual ? ep.residual + (c_offsets.empty() ? b * M * ldc : c_offsets[b]) : nullptr; }
   const float* row_bias_at(int64_t b) const {
     return ep.row_bias ? ep.row_bias + (ep.row_bias_offsets.empty() ? 0 : ep.row_bias_offsets[b]) : nullptr;
   }
@@ -135,6 +139,13 @@ void gemm_run(const GemmCall& call);
 
 /** Products below this many flops run on one thread ($ONNXFLOW_NATIVE_PAR_FLOPS, default 1e6). */
 double gemm_parallel_flops();
+
+/**
+ * The epilogue of an mr x nr tile of C (rows ldc apart): + row_bias[i] + col_bias[j], the activation,
+ * then + residual (same layout as the tile; nullptr: none). Shared with the direct convolution.
+ */
+void epilogue_tile(float* c, int64_t ldc, int mr, int nr, const float* row_bias, const float* col_bias, Act act,
+                   const float* residual);
 
 /** Scalar helper shared by kernels: the activation of one value. */
 float apply_act(float v, Act act);

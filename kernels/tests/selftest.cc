@@ -52,6 +52,7 @@ static void test_gemm(int trial) {
   const int64_t M = ri(1, 90), N = ri(1, 140), K = ri(1, 600), batch = ri(1, 3);
   const bool ta = ri(0, 1), tb = ri(0, 1), packA = ri(0, 3) == 0, packB = ri(0, 1), acc = ri(0, 3) == 0;
   const bool bf16 = packB && ri(0, 1);  // B as bf16 panels: the reference uses B rounded to bf16
+  const bool resid = ri(0, 2) == 0;     // + a residual after the activation
   const int act = static_cast<int>(ri(0, 3));
   const bool rowb = ri(0, 1), colb = ri(0, 1);
   const float alpha = packA || ri(0, 1) ? 1.f : 0.5f + static_cast<float>(ri(0, 10)) / 10.f;  // 1: A read in place (fa)
@@ -91,6 +92,8 @@ static void test_gemm(int trial) {
   g.ep.row_bias = rowb ? rb.data() : nullptr;
   g.ep.col_bias = colb ? cb.data() : nullptr;
   g.ep.act = static_cast<Act>(act);
+  const auto R = rnd(batch * M * N);
+  if (resid) g.ep.residual = R.data();
   gemm_run(g);
   std::vector<double> ref(batch * M * N);
   for (int64_t b = 0; b < batch; b++)
@@ -99,7 +102,7 @@ static void test_gemm(int trial) {
         double s = 0;
         for (int64_t k = 0; k < K; k++) s += double(A[b * M * K + m * aRs + k * aKs]) * B[b * K * N + n * bRs + k * bKs];
         double v = alpha * s + (acc ? C0[(b * M + m) * N + n] : 0) + (rowb ? rb[m] : 0) + (colb ? cb[n] : 0);
-        ref[(b * M + m) * N + n] = actd(v, act);
+        ref[(b * M + m) * N + n] = actd(v, act) + (resid ? R[(b * M + m) * N + n] : 0);
       }
   char what[160];
   std::snprintf(what, sizeof what, "gemm #%d M=%ld N=%ld K=%ld batch=%ld ta=%d tb=%d packA=%d packB=%d bf16=%d acc=%d act=%d", trial,
@@ -127,7 +130,9 @@ static void test_conv(int trial) {
   auto X = rnd(p.N * p.C * p.H * p.W), W = rnd(p.M * Cg * p.KH * p.KW), bias = rnd(p.M);
   std::vector<float> packed(conv2d_packed_weight_floats(p)), Y(p.N * p.M * p.OH * p.OW);
   conv2d_pack_weight(p, W.data(), packed.data());
-  conv2d_run(p, X.data(), packed.data(), bias.data(), Y.data(), Act::None);
+  const bool resid = trial % 3 == 0;  // + a residual (the direct, gathered and 1x1 paths all take it)
+  const auto R = rnd(Y.size());
+  conv2d_run(p, X.data(), packed.data(), bias.data(), Y.data(), Act::None, resid ? R.data() : nullptr);
   std::vector<double> ref(Y.size());
   for (int64_t n = 0; n < p.N; n++)
     for (int64_t m = 0; m < p.M; m++) {
@@ -142,7 +147,8 @@ static void test_conv(int trial) {
                 if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
                 s += double(X[((n * p.C + g * Cg + c) * p.H + ih) * p.W + iw]) * W[((m * Cg + c) * p.KH + kh) * p.KW + kw];
               }
-          ref[((n * p.M + m) * p.OH + oh) * p.OW + ow] = s;
+          const int64_t at = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
+          ref[at] = s + (resid ? R[at] : 0);
         }
     }
   char what[200];

@@ -15,6 +15,7 @@ import { foldConvBias, fuseConvActivation } from './fuse-conv.js';
 import { fuseGelu } from './fuse-gelu.js';
 import { fuseGeGLU } from './fuse-geglu.js';
 import { fuseGemm, fuseGemmActivation } from './fuse-gemm.js';
+import { fuseResidual } from './fuse-residual.js';
 import { fuseGroupNorm, fuseGroupNormActivation } from './fuse-groupnorm.js';
 import { fuseLayerNorm, fuseSkipLayerNorm } from './fuse-layernorm.js';
 import { fuseOnnxAttention } from './fuse-onnx-attention.js';
@@ -61,6 +62,7 @@ export const ALL: NamedPass[] = [
   { name: 'gemm-activation-fusion', run: fuseGemmActivation },
   { name: 'groupnorm-activation-fusion', run: fuseGroupNormActivation },
   { name: 'conv-activation-fusion', run: fuseConvActivation },
+  { name: 'residual-fusion', run: fuseResidual },
 ];
 
 export function passesFor(level: OptimizationLevel): { rounds: NamedPass[]; once: NamedPass[] } {

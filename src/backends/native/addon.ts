@@ -50,6 +50,8 @@ export interface GemmDesc extends SyncOpt {
   /** C += product (C already holds beta * C) instead of C = product. */
   accumulate?: boolean;
   rowBias?: Float32Array; colBias?: Float32Array; act?: NativeAct;
+  /** + residual after the activation, laid out as c (same offsets and ldc): a fused residual connection. */
+  residual?: Float32Array;
 }
 
 export interface Conv2dGeometry {
@@ -77,11 +79,12 @@ export interface NativeAddon {
   gemm(d: GemmDesc): Done;
   conv2dPackedSize(g: Conv2dGeometry): number;
   conv2dPackWeight(d: Conv2dGeometry & { sync?: boolean; w: Float32Array; packed: Float32Array }): Done;
-  conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
+  /** Y = act(conv(X) + bias) + residual (residual laid out as Y). */
+  conv2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; packed: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct; residual?: Float32Array }): Done;
   /** Depthwise conv (C / group == 1, W [M, 1, KH, KW] unpacked), bias and activation fused. */
-  depthwise2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
-  /** (`act` is read by the checks conv entry points share; ConvTranspose has no epilogue: leave it unset.) */
-  convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct }): Done;
+  depthwise2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct; residual?: Float32Array }): Done;
+  /** (`act` and `residual` are read by the checks conv entry points share; ConvTranspose has no epilogue: leave them unset.) */
+  convTranspose2d(d: Conv2dGeometry & { sync?: boolean; x: Float32Array; w: Float32Array; bias?: Float32Array; y: Float32Array; act?: NativeAct; residual?: Float32Array }): Done;
   pool2d(d: {
     sync?: boolean; x: Float32Array; y: Float32Array; planes: number; H: number; W: number; OH: number; OW: number; KH: number; KW: number;
     sh: number; sw: number; ph: number; pw: number; peh: number; pew: number; dh: number; dw: number; max: boolean; includePad: boolean;
@@ -122,7 +125,7 @@ export interface AttentionDesc extends SyncOpt {
 export type NativeLoad = { available: true; addon: NativeAddon; path: string } | { available: false; reason: string };
 
 const GEOMETRY = ['N', 'C', 'H', 'W', 'M', 'group', 'KH', 'KW', 'sh', 'sw', 'ph', 'pw', 'dh', 'dw', 'OH', 'OW'] as const;
-const CONV_IO = [...GEOMETRY, 'x', 'y', 'bias', 'act'] as const;
+const CONV_IO = [...GEOMETRY, 'x', 'y', 'bias', 'act', 'residual'] as const;
 
 /** Entry points called positionally, and the descriptor each takes (its keys type-check the lists). */
 type PositionalName = 'packPanels' | 'gemm' | 'conv2dPackWeight' | 'conv2d' | 'depthwise2d' | 'convTranspose2d' | 'attention'
@@ -140,7 +143,7 @@ type DescOf<K extends PositionalName> = NativeAddon[K] extends (d: infer D) => u
 const POSITIONAL: { [K in PositionalName]: readonly (keyof DescOf<K> & string)[] } = {
   packPanels: ['src', 'dst', 'rs', 'ks', 'rows', 'K', 'count', 'srcStride', 'dstStride', 'P', 'scale', 'bf16', 'sync'],
   gemm: ['M', 'N', 'K', 'batch', 'a', 'b', 'c', 'rowBias', 'colBias', 'aOffsets', 'bOffsets', 'cOffsets', 'aPacked', 'bPacked',
-    'ldc', 'alpha', 'act', 'aRs', 'aKs', 'bRs', 'bKs', 'accumulate', 'bf16', 'sync'],
+    'ldc', 'alpha', 'act', 'aRs', 'aKs', 'bRs', 'bKs', 'accumulate', 'residual', 'bf16', 'sync'],
   conv2dPackWeight: [...GEOMETRY, 'w', 'packed', 'sync'],
   conv2d: [...CONV_IO, 'packed', 'sync'],
   depthwise2d: [...CONV_IO, 'w', 'sync'],

@@ -142,7 +142,7 @@ export function conv2dGeometry(N: number, C: number, M: number, group: number, g
 export function convArgsOf(g: Conv2dGeometry): Conv2dGeometry & Record<string, unknown> {
   return {
     N: g.N, C: g.C, H: g.H, W: g.W, M: g.M, group: g.group, KH: g.KH, KW: g.KW, sh: g.sh, sw: g.sw, ph: g.ph, pw: g.pw,
-    dh: g.dh, dw: g.dw, OH: g.OH, OW: g.OW, x: undefined, packed: undefined, w: undefined, bias: undefined, y: undefined, act: undefined, sync: undefined,
+    dh: g.dh, dw: g.dw, OH: g.OH, OW: g.OW, x: undefined, packed: undefined, w: undefined, bias: undefined, y: undefined, act: undefined, residual: undefined, sync: undefined,
   };
 }
 

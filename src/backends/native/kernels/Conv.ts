@@ -1,5 +1,5 @@
 // Conv / FusedConv: 1-D and 2-D, any groups but depthwise (direct cpu loop), as packed implicit
-// GEMM; FusedConv's bias + activation run in the GEMM epilogue
+// GEMM; FusedConv's bias + activation (+ residual, its optional 4th input) run in the GEMM epilogue
 // (FusedConv.ts, on convLike from here).
 
 import type { KernelContext, KernelFn, KernelResult } from '../../backend.js';
@@ -8,13 +8,13 @@ import { optTensor, tensorAt } from '../../cpu/util/tensor.js';
 import { computeGeometry, readAutoPad, readPads, spatialInts } from '../../cpu/kernels/conv/common.js';
 import { NativeAct, type Conv2dGeometry, type NativeAddon } from '../addon.js';
 import { cachedPack } from '../pack-cache.js';
-import { after, conv2dGeometry, convArgsOf, convPack, minFlops, syncFor, type Inputs, type NativeEnv } from '../env.js';
+import { after, conv2dGeometry, convArgsOf, convPack, minFlops, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
 /** Conv / FusedConv of inputs X, W, bias? with the epilogue activation `act`; undefined (an activation the addon lacks) or shapes it does not take run the cpu `op` in `domain`. */
 export type ConvLike = (op: string, domain: string, act: NativeAct | undefined, inputs: Inputs, ctx: KernelContext) => KernelResult;
 
 export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
-  function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): KernelResult {
+  function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, residual: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): KernelResult {
     const recipe = convPack(addon, w, geo.group);
     const withWeights = (packed: Float32Array): KernelResult => {
       const y = out(ctx, 0, outDims);
@@ -25,6 +25,7 @@ export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
       args.bias = bias ? (bias.data as Float32Array) : undefined;
       args.y = y;
       args.act = act;
+      args.residual = residual?.data as Float32Array | undefined;
       args.sync = syncFor(flops);
       return after(addon.conv2d(args as unknown as Parameters<NativeAddon["conv2d"]>[0]), () => [new Tensor('float32', y, outDims)]);
     };
@@ -39,6 +40,7 @@ export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
     const x = tensorAt(inputs, 0, 'X');
     const w = tensorAt(inputs, 1, 'W');
     const bias = optTensor(inputs, 2);
+    const residual = optTensor(inputs, 3);  // FusedConv's: added after the activation
     const rank = x.dims.length - 2;
     if (act === undefined || x.type !== 'float32' || w.type !== 'float32' || (bias && bias.type !== 'float32') || (rank !== 1 && rank !== 2) || w.dims.length !== x.dims.length) {
       return fb();
@@ -54,6 +56,7 @@ export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
       readPads(ctx, rank), readAutoPad(ctx),
     );
     const geo = conv2dGeometry(N, C, M, group, g);
+    if (residual && (residual.type !== 'float32' || !sameDims(residual.dims, [N, M, ...g.outDims]))) return fb();
     const outSize = geo.OH * geo.OW;
     const Kc = Cg * geo.KH * geo.KW;
     if (N * M * outSize === 0 || Kc === 0 || 2 * N * M * outSize * Kc < minFlops()) return fb();
@@ -67,10 +70,11 @@ export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
       args.bias = bias ? (bias.data as Float32Array) : undefined;
       args.y = y;
       args.act = act;
+      args.residual = residual?.data as Float32Array | undefined;
       args.sync = syncFor(2 * N * M * outSize * Kc * 4);
       return after(addon.depthwise2d(args as unknown as Parameters<NativeAddon['depthwise2d']>[0]), () => [new Tensor('float32', y, outDims)]);
     }
-    return runConv(ctx, x, w, bias, geo, [N, M, ...g.outDims], act);
+    return runConv(ctx, x, w, bias, residual, geo, [N, M, ...g.outDims], act);
   };
 }
 

@@ -10,8 +10,11 @@ import { NativeAct, type Done } from '../addon.js';
 import { cachedPack, type Packed } from '../pack-cache.js';
 import { after, batchOffsets, matmulPack, minFlops, packedFloats, sameDims, syncFor, type Inputs, type NativeEnv } from '../env.js';
 
-/** `post`: an activation the addon has no code for (QuickGelu), applied in place after the product. */
-export interface MatMulOpts { transA: boolean; transB: boolean; bias?: Float32Array; act: NativeAct; post?: (v: number) => number }
+/**
+ * `post`: an activation the addon has no code for (QuickGelu), applied in place after the product;
+ * `residual`: added after the activation (FusedGemm's 4th input; the output's dims).
+ */
+export interface MatMulOpts { transA: boolean; transB: boolean; bias?: Float32Array; act: NativeAct; post?: (v: number) => number; residual?: Tensor }
 const plainOpts: MatMulOpts = { transA: false, transB: false, act: NativeAct.None };
 
 /** MatMul / FusedGemm of inputs A, B: `opts` undefined (an activation the addon lacks) or shapes it does not take run the cpu `op` in `domain`. */
@@ -36,6 +39,7 @@ export function matMulLike({ addon, out, fallback, precision }: NativeEnv): MatM
     // Argument objects are plain literals of one shape: a spread (`{ ...x }`) costs several microseconds
     // per call in V8, more than a small product.
     const b0 = packed ?? B, bPacked = packed !== undefined, bf16 = packed instanceof Uint16Array, colBias = opts.bias, act = opts.act;
+    const residual = opts.residual?.data as Float32Array | undefined;
     const sync = syncFor(2 * nb * M * N * K);
     let nbB = 1;
     for (const d of bBatch) nbB *= d;
@@ -44,10 +48,10 @@ export function matMulLike({ addon, out, fallback, precision }: NativeEnv): MatM
     let done: Done;
     if (bConst && aFull && !opts.transA) {
       // One B for every batch: a single (nb*M x K) by (K x N) product over A's contiguous rows.
-      done = addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, b: b0, bPacked, bf16, bRs, bKs, c: C, colBias, act, sync });
+      done = addon.gemm({ M: nb * M, N, K, a: A, aRs: K, aKs: 1, b: b0, bPacked, bf16, bRs, bKs, c: C, colBias, act, residual, sync });
     } else {
       const [aOff, bOff] = batchOffsets(batch, [aBatch, bBatch], [M * K, bPer]);
-      done = addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, b: b0, bPacked, bf16, bRs, bKs, bOffsets: bOff, c: C, colBias, act, sync });
+      done = addon.gemm({ M, N, K, batch: nb, a: A, aRs, aKs, aOffsets: aOff, b: b0, bPacked, bf16, bRs, bKs, bOffsets: bOff, c: C, colBias, act, residual, sync });
     }
     return after(done, () => {
       const post = opts.post;
@@ -82,6 +86,8 @@ export function matMulLike({ addon, out, fallback, precision }: NativeEnv): MatM
     const outDims = [...batch];
     if (a.dims.length > 1) outDims.push(M);
     if (b.dims.length > 1) outDims.push(N);
+    const r = opts.residual;
+    if (r && (r.type !== 'float32' || opts.post || !sameDims(r.dims, outDims))) return fb();
     return runMatMul(ctx, a, b, M, K, N, aBatch, bBatch, batch, nb, outDims, opts);
   };
 }

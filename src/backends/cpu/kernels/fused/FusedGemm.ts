@@ -2,7 +2,7 @@ import type { KernelConfig } from '../../../backend.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { optTensor, tensorAt } from '../../util/tensor.js';
 import { matmul } from '../linalg/MatMul.js';
-import { FUSED_DOMAIN, activationFn, checkF32 } from './common.js';
+import { FUSED_DOMAIN, activationFn, addResidual, checkF32 } from './common.js';
 
 /** A float32 tensor with its last two axes swapped (rank >= 2). */
 function swapLastTwo(t: Tensor, what: string): Tensor {
@@ -19,8 +19,9 @@ function swapLastTwo(t: Tensor, what: string): Tensor {
 }
 
 /**
- * com.onnxflow FusedGemm(A, B, bias?): activation(matmul(A', B') + bias), the optimizer's fusion of
- * MatMul + Add (+ Relu / Gelu / SiLU) and of Transposes feeding a MatMul. A' is A with its last two
+ * com.onnxflow FusedGemm(A, B, bias?, residual?): activation(matmul(A', B') + bias) + residual, the
+ * optimizer's fusion of MatMul + Add (+ Relu / Gelu / SiLU) (+ a residual connection's Add) and of
+ * Transposes feeding a MatMul. A' is A with its last two
  * axes swapped when `transA` is 1 (else A), B' likewise with `transB`; then numpy matmul semantics
  * (as MatMul); bias has N = B''s last dim elements and broadcasts along the last axis. The bias is
  * added in float32 exactly as Add would.
@@ -52,6 +53,7 @@ export const fusedGemmConfig: KernelConfig = {
       for (let i = 0; i < Y.length; i += N) for (let j = 0; j < N; j++) Y[i + j] = Y[i + j]! + Bv[j]!;
     }
     if (act) for (let i = 0; i < Y.length; i++) Y[i] = act(Y[i]!);
+    addResidual(Y, y.dims, optTensor(inputs, 3), 'FusedGemm');
     return [new Tensor('float32', Y, y.dims)];
   },
 };

@@ -33,6 +33,20 @@ export function activationFn(name: string, approximate = 'none', alpha = 1.702):
   }
 }
 
+/**
+ * y += residual (FusedGemm / FusedConv's residual connection, after the activation), element by
+ * element in float32 exactly as the Add it replaces; the residual must have y's dims.
+ */
+export function addResidual(y: Float32Array, dims: readonly number[], residual: Tensor | undefined, op: string): void {
+  if (!residual) return;
+  checkF32(residual, 'residual');
+  if (residual.dims.length !== dims.length || residual.dims.some((d, i) => d !== dims[i])) {
+    throw new Error(`${op}: residual [${residual.dims.join(',')}] must have the output's dims [${dims.join(',')}]`);
+  }
+  const r = residual.data as Float32Array;
+  for (let i = 0; i < y.length; i++) y[i] = y[i]! + r[i]!;
+}
+
 export function checkF32(t: Tensor, what: string): void {
   if (t.type !== 'float32') throw new Error(`${what} must be float32, got ${t.type}`);
 }

@@ -158,6 +158,46 @@ static void test_conv(int trial) {
   compare(what, Y, ref);
 }
 
+// Large stride-1 images (the position-tile path: rows of 64 or more, 4096 positions or more).
+static void test_conv_large(int trial) {
+  Conv2dParams p;
+  p.group = ri(1, 2);
+  p.N = ri(1, 2), p.C = p.group * (trial % 3 == 0 ? ri(40, 48) : ri(1, 4)), p.M = p.group * ri(1, 20);  // K past one block
+  p.KH = ri(1, 3), p.KW = ri(1, 3), p.sh = ri(1, 2), p.sw = 1, p.dh = ri(1, 2), p.dw = ri(1, 2), p.ph = ri(0, 2), p.pw = ri(0, 2);
+  if (trial % 3 == 0) p.KH = p.KW = 3;  // with C >= 40: K = 360 or more, past one K block
+  const int64_t eh = (p.KH - 1) * p.dh + 1, ew = (p.KW - 1) * p.dw + 1;
+  p.W = ri(68, 72), p.H = ri(68, 70) * p.sh;
+  p.OH = (p.H + 2 * p.ph - eh) / p.sh + 1, p.OW = (p.W + 2 * p.pw - ew) + 1;
+  const int64_t Cg = p.C / p.group, Mg = p.M / p.group;
+  auto X = rnd(p.N * p.C * p.H * p.W), W = rnd(p.M * Cg * p.KH * p.KW), bias = rnd(p.M), R = rnd(p.N * p.M * p.OH * p.OW);
+  const bool resid = trial % 2 == 0;
+  std::vector<float> packed(conv2d_packed_weight_floats(p)), Y(p.N * p.M * p.OH * p.OW);
+  conv2d_pack_weight(p, W.data(), packed.data());
+  conv2d_run(p, X.data(), packed.data(), bias.data(), Y.data(), Act::Relu, resid ? R.data() : nullptr);
+  std::vector<double> ref(Y.size());
+  for (int64_t n = 0; n < p.N; n++)
+    for (int64_t m = 0; m < p.M; m++)
+      for (int64_t oh = 0; oh < p.OH; oh++)
+        for (int64_t ow = 0; ow < p.OW; ow++) {
+          double s = bias[m];
+          const int64_t g = m / Mg;
+          for (int64_t c = 0; c < Cg; c++)
+            for (int64_t kh = 0; kh < p.KH; kh++)
+              for (int64_t kw = 0; kw < p.KW; kw++) {
+                const int64_t ih = oh * p.sh - p.ph + kh * p.dh, iw = ow - p.pw + kw * p.dw;
+                if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
+                s += double(X[((n * p.C + g * Cg + c) * p.H + ih) * p.W + iw]) * W[((m * Cg + c) * p.KH + kh) * p.KW + kw];
+              }
+          const int64_t at = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
+          ref[at] = (s > 0 ? s : 0) + (resid ? R[at] : 0);
+        }
+  char what[200];
+  std::snprintf(what, sizeof what, "large conv #%d N=%ld C=%ld M=%ld g=%ld %ldx%ld k=%ldx%ld sh=%ld d=%ld,%ld p=%ld,%ld", trial,
+                (long)p.N, (long)p.C, (long)p.M, (long)p.group, (long)p.H, (long)p.W, (long)p.KH, (long)p.KW, (long)p.sh,
+                (long)p.dh, (long)p.dw, (long)p.ph, (long)p.pw);
+  compare(what, Y, ref);
+}
+
 struct AttnGeo {
   int64_t B, Hq, Hkv, qb, qh, kb, kh, vb, vh, yb, yh;
 };
@@ -244,6 +284,7 @@ int main() {
     const int before = failures;
     for (int t = 0; t < 60; t++) test_gemm(t);
     for (int t = 0; t < 40; t++) test_conv(t);
+    for (int t = 0; t < 8; t++) test_conv_large(t);
     for (int t = 0; t < 30; t++) test_attention(t);
     const MicroKernel& uk = active_kernel();
     std::printf("%s (%dx%d): %s, worst rel err %.2e\n", isa, uk.mr, uk.nr, failures == before ? "ok" : "FAILED", worst);

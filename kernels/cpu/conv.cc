@@ -331,89 +331,6 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
   return true;
 }
 
-/**
- * Direct convolution for large images (stride-1 rows): microkernel tiles of MR adjacent output
- * positions x NR output channels (MicroFnPos), the positions' inputs broadcast straight from the padded
- * image at each tap's offset, the weights as NR-channel panels read with aligned loads (re-laid out per
- * call from the packed A panels: the weights' size, about 1 % of such a conv). Nothing is gathered, and
- * unlike run_direct no load splits a cache line. One task per output row (image, group): K blocks over
- * every weight panel and every position tile of the row, partial sums in a row-sized tile buffer, then
- * the row written out channel by channel with the epilogue. 128x128 at 128 channels 128 -> 149
- * GFLOP/s, 64x64 at 320 124 -> 135, 256x256 at 128 122 -> 149 (2026-11-23, same process, alternating;
- * a busy machine: the absolute figures are low).
- */
-bool run_positions(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, const float* packed, const float* bias,
-                   float* y, Act act, const float* residual) {
-  const MicroKernel& uk = active_kernel();
-  const int MR = uk.mr, NR = uk.nr;
-  if (p.sw != 1 || !uk.fp[0] || NR > 64 || MR > 16) return false;
-  const int64_t Cg = p.C / p.group, Mg = p.M / p.group, KK = p.KH * p.KW, Kc = Cg * KK, P = p.OH * p.OW;
-  if (static_cast<double>(Cg) * Hp * Wp >= 2147483647.0) return false;  // tap offsets are int32
-  std::vector<int32_t> koff(static_cast<size_t>(Kc));
-  for (int64_t k = 0; k < Kc; k++) {
-    const int64_t c = k / KK, r = k % KK, kh = r / p.KW, kw = r % p.KW;
-    koff[k] = static_cast<int32_t>(c * Hp * Wp + kh * p.dh * Wp + kw * p.dw);
-  }
-  // the weights of each group as NR-channel panels over Kc, from the MR-row A panels
-  const int64_t per = packed_floats(Mg, Kc, MR), panels = (Mg + NR - 1) / NR, wper = panels * Kc * NR;
-  thread_local Scratch t_wpanels;
-  float* wb = t_wpanels.get(static_cast<size_t>(p.group * wper));
-  for (int64_t g = 0; g < p.group; g++) {
-    const float* a = packed + g * per;
-    float* w = wb + g * wper;
-    for (int64_t m = 0; m < panels * NR; m++) {
-      float* dst = w + (m / NR) * Kc * NR + m % NR;
-      if (m >= Mg) {
-        for (int64_t k = 0; k < Kc; k++) dst[k * NR] = 0.f;
-        continue;
-      }
-      const float* src = a + (m / MR) * Kc * MR + m % MR;
-      for (int64_t k = 0; k < Kc; k++) dst[k * NR] = src[k * MR];
-    }
-  }
-  const int64_t kc_nom = uk.kc, kblocks = (Kc + kc_nom + kc_nom / 2 - 1) / (kc_nom + kc_nom / 2);
-  const int64_t KC = (Kc + kblocks - 1) / kblocks;
-  const int64_t segs = (p.OW + MR - 1) / MR, tile = static_cast<int64_t>(MR) * NR;
-  auto task = [&](int64_t t, int) {
-    const int64_t n = t / (p.group * p.OH), g = (t / p.OH) % p.group, oh = t % p.OH;
-    const float* xr = xp + (n * p.C + g * Cg) * Hp * Wp + oh * p.sh * Wp;
-    const float* w = wb + g * wper;
-    thread_local Scratch t_row;
-    float* T = t_row.get(static_cast<size_t>(segs * panels * tile));  // [segment][panel][MR][NR]
-    for (int64_t k0 = 0; k0 < Kc; k0 += KC) {
-      const int64_t kc = std::min(KC, Kc - k0);
-      for (int64_t pn = 0; pn < panels; pn++) {
-        const float* wk = w + pn * Kc * NR + k0 * NR;
-        for (int64_t sg = 0; sg < segs; sg++) {
-          const int64_t ow = sg * MR;
-          const int rows = static_cast<int>(std::min<int64_t>(MR, p.OW - ow));
-          uk.fp[rows - 1](kc, xr + ow, koff.data() + k0, wk, T + (sg * panels + pn) * tile, k0 > 0);
-        }
-      }
-    }
-    // out: channel m's row oh, then its epilogue (vectorized along the row)
-    for (int64_t m = 0; m < Mg; m++) {
-      float* yr = y + (n * p.M + g * Mg + m) * P + oh * p.OW;
-      const float* tm = T + (m / NR) * tile + m % NR;
-      for (int64_t sg = 0; sg < segs; sg++) {
-        const int64_t ow = sg * MR, rows = std::min<int64_t>(MR, p.OW - ow);
-        const float* ts = tm + sg * panels * tile;
-        for (int64_t i = 0; i < rows; i++) yr[ow + i] = ts[i * NR];
-      }
-      const float* br = bias ? bias + g * Mg + m : nullptr;
-      epilogue_tile(yr, P, 1, static_cast<int>(p.OW), br, nullptr, act, residual ? residual + (yr - y) : nullptr);
-    }
-  };
-  const int64_t tasks = p.N * p.group * p.OH;
-  const double flops = 2.0 * p.N * p.group * Mg * P * Kc;
-  if (flops < gemm_parallel_flops() || tasks == 1) {
-    for (int64_t t = 0; t < tasks; t++) task(t, 0);
-  } else {
-    ThreadPool::global().parallel_for(tasks, task);
-  }
-  return true;
-}
-
 }  // namespace
 
 int64_t conv2d_packed_weight_floats(const Conv2dParams& p) {
@@ -477,18 +394,13 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
     // 16 outputs up to 256 positions (8x8 latents at 64 channels 85 -> 67 us, at 128 265 -> 242 us; 16x16
     // at 640 and 8x8 at 1280 3-8 % faster). On larger images its unaligned tap loads lost to the gathered
     // panels (32x32 at 320 channels 5 % slower); rows of 4 (4x4 latents) needed two loads and a shuffle
-    // per 8 columns and lost too (94 vs 83 us at 128 channels).
+    // per 8 columns and lost too (94 vs 83 us at 128 channels). A position-major variant for large
+    // images (tiles of 6 adjacent positions x 16 output channels: inputs broadcast, weights as aligned
+    // channel panels) measured 5-22 % faster at 64x64-256x256 one hour and up to 10 % slower the next,
+    // on a busier host: it reads the weights again for every output row. Not kept.
     const bool direct = p.sw == 1 && p.OW % 8 == 0 && p.OH * p.OW <= 256 && direct_conv_enabled();
-    // Large images (rows of 64 outputs or more, 4096 positions or more: 64x64 latents, VAE decoder
-    // levels): position tiles (run_positions). At 32x32 with 512 channels the weights, read again for
-    // every output row, made it slower than the gathered panels.
-    // Output channels come in tiles of 16 there: few of them (the VAE's 3-channel conv_out) waste most
-    // of each tile, so at least 48 per group and at most 1/8 of the tiles' columns idle.
-    const int64_t mg = p.M / p.group, mtiles = (mg + 15) / 16;
-    const bool positions = p.sw == 1 && p.OW >= 64 && p.OH * p.OW >= 4096 && mg >= 48 && 8 * (mtiles * 16 - mg) <= mtiles * 16 &&
-                           direct_conv_enabled();
     float* xp = nullptr;
-    if (needs_pad && (((direct || positions) && pad_floats <= (int64_t(1) << 25)) || (p.OW < 32 && pad_floats <= (int64_t(1) << 22)))) {
+    if (needs_pad && ((direct && pad_floats <= (int64_t(1) << 25)) || (p.OW < 32 && pad_floats <= (int64_t(1) << 22)))) {
       thread_local Scratch t_pad;
       xp = t_pad.get(static_cast<size_t>(pad_floats));
       pad_image(p, x, Hp, Wp, xp);
@@ -496,7 +408,6 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
     const float* xs = xp ? xp : x;
     const int64_t hs = xp ? Hp : p.H, ws = xp ? Wp : p.W;
     if (direct && (xp || !needs_pad) && run_direct(p, xs, hs, ws, packed, bias, y, act, residual)) return;
-    if (positions && (xp || !needs_pad) && run_positions(p, xs, hs, ws, packed, bias, y, act, residual)) return;
     if (xp) {
       Conv2dParams q = p;
       q.H = Hp, q.W = Wp, q.ph = 0, q.pw = 0;

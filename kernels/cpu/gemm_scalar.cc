@@ -76,7 +76,6 @@ const MicroKernel kScalar = {
     {kernel_4x16<1, uint16_t>, kernel_4x16<2, uint16_t>, kernel_4x16<3, uint16_t>, kernel_4x16<4, uint16_t>, nullptr, nullptr, nullptr,
      nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr},
     {},  // no direct-convolution tiles
-    {},
 };
 
 }  // namespace

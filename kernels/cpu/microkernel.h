@@ -18,11 +18,6 @@ using MicroFnA = void (*)(int64_t kc, const float* a, int64_t lda, const float* 
 // of tap k = (channel, kh, kw). No patch matrix is gathered or stored.
 using MicroFnConv = void (*)(int64_t kc, const float* a, const float* x, const int32_t* koff, const int64_t* seg, float* c,
                              int64_t ldc, int accumulate);
-// Position tile of a direct convolution over large images: rows i are MR adjacent output positions
-// of one output row, read as broadcasts x[koff[k] + i] from a zero-padded image; columns are NR output
-// channels of a weight panel w[k * NR + j] (aligned loads). t (MR x NR, row-major) = (accumulate ? t : 0)
-// + the product over kc taps.
-using MicroFnPos = void (*)(int64_t kc, const float* x, const int32_t* koff, const float* w, float* t, int accumulate);
 // Same tile with B panels of bf16 (cpu/bf16.h: NR values per k, widened to fp32 on load, fp32 accumulate).
 using MicroFnB16 = void (*)(int64_t kc, const float* a, const uint16_t* b, float* c, int64_t ldc, int accumulate);
 
@@ -43,8 +38,6 @@ struct MicroKernel {
   MicroFnB16 fb[16];
   // fc[rows - 1]: direct-convolution tiles; nullptr where the ISA has none (the conv then gathers patches).
   MicroFnConv fc[16];
-  // fp[rows - 1]: position tiles (rows = positions); nullptr where the ISA has none.
-  MicroFnPos fp[16];
 };
 
 // Portable versions (cpu/gemm_scalar.cc), also used for the vector loops' tails.

@@ -158,7 +158,7 @@ static void test_conv(int trial) {
   compare(what, Y, ref);
 }
 
-// Large stride-1 images (the position-tile path: rows of 64 or more, 4096 positions or more).
+// Large images (gathered panels over several column blocks; with C >= 40 and 3x3 also several K blocks).
 static void test_conv_large(int trial) {
   Conv2dParams p;
   p.group = ri(1, 2);

@@ -141,8 +141,8 @@ if (!status.available) {
             { x: [1, 6, 9, 10], w: [5, 6, 3, 3], y: [1, 5, 4, 8], attrs: { strides: intsAttr([2, 1]) }, bias: true },
             { x: [1, 4, 12, 12], w: [6, 4, 3, 3], y: [1, 6, 8, 8], attrs: { dilations: intsAttr([2, 2]) } },
             { x: [1, 3, 16, 16], w: [7, 3, 5, 5], y: [1, 7, 16, 16], attrs: { pads: intsAttr([2, 2, 2, 2]) }, bias: true },
-            // position tiles (rows of 64 or more, 4096 positions or more): groups, a row stride, dilation,
-            // a partial last tile (OW 70), K past one block (C = 48)
+            // large images (gathered panels over several column blocks): groups, a row stride, dilation,
+            // a partial last panel (OW 70), K past one block (C = 48)
             { x: [1, 48, 64, 64], w: [20, 48, 3, 3], y: [1, 20, 64, 64], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
             { x: [2, 4, 130, 70], w: [6, 2, 3, 3], y: [2, 6, 63, 70], attrs: { group: 2, strides: intsAttr([2, 1]), pads: intsAttr([0, 1, 0, 1]), dilations: intsAttr([2, 1]) } },
           ];

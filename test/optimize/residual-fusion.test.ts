@@ -70,7 +70,7 @@ describe('residual fusion', () => {
     ['1x1 (X read in place)', [1, 12, 6, 10], [20, 12, 1, 1], {}, [1, 20, 6, 10]],
     ['depthwise', [2, 6, 9, 9], [6, 1, 3, 3], { group: 6, pads: [1, 1, 1, 1] }, [2, 6, 9, 9]],
     ['strided 3x3 on 40x40 (gathered panels)', [1, 5, 40, 40], [7, 5, 3, 3], { strides: [2, 2], pads: [1, 1, 1, 1] }, [1, 7, 20, 20]],
-    ['3x3 on 64x72 (position tiles)', [1, 6, 64, 72], [10, 6, 3, 3], { pads: [1, 1, 1, 1] }, [1, 10, 64, 72]],
+    ['3x3 on 64x72 (gathered, several column blocks)', [1, 6, 64, 72], [10, 6, 3, 3], { pads: [1, 1, 1, 1] }, [1, 10, 64, 72]],
   ] as const)('Conv %s + residual: same bits as the separate Add', async (_name, xd, wd, attrs, yd) => {
     const m = model([makeNode('Conv', ['x', 'w', 'b'], ['c'], attrs as Record<string, number[] | number>), makeNode('Add', ['r', 'c'], ['y'])],
       { x: [...xd], r: [...yd] }, [init('w', [...wd], 1), init('b', [wd[0]], 2)]);

@@ -81,11 +81,6 @@ struct APanel {
   const float* a;
   const float* at(int i, int64_t k) const { return a + k * 6 + i; }
 };
-struct AImage {  // row i at depth k: x[koff[k] + i] (adjacent output positions, tap k)
-  const float* x;
-  const int32_t* koff;
-  const float* at(int i, int64_t k) const { return x + koff[k] + i; }
-};
 struct ARows {
   const float* a;
   int64_t lda;
@@ -156,12 +151,6 @@ void kernel_conv_6x16(int64_t kc, const float* a, const float* x, const int32_t*
   tile_6x16<R>(kc, APanel{a}, BTaps{x + seg[0], x + seg[1], koff}, c, ldc, accumulate);
 }
 
-// MicroFnPos (direct convolution, large images): 6 adjacent positions x 16 output channels.
-template <int R>
-void kernel_pos_6x16(int64_t kc, const float* x, const int32_t* koff, const float* w, float* t, int accumulate) {
-  tile_6x16<R>(kc, AImage{x, koff}, BPanel<LoadF32>{w}, t, 16, accumulate);
-}
-
 // The softmax primitives of the microkernel table are the AVX2 VecOps' (one implementation).
 float row_max_avx2(const float* x, int64_t n) { return vec_avx2().row_max(x, n); }
 float exp_sum_avx2(float* x, int64_t n, float sub) { return vec_avx2().exp_sum(x, x, n, sub); }
@@ -177,7 +166,6 @@ const MicroKernel kAvx2 = {
      kernel_6x16<5, LoadBf16>, kernel_6x16<6, LoadBf16>, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr, nullptr,
      nullptr, nullptr, nullptr},
     {kernel_conv_6x16<1>, kernel_conv_6x16<2>, kernel_conv_6x16<3>, kernel_conv_6x16<4>, kernel_conv_6x16<5>, kernel_conv_6x16<6>},
-    {kernel_pos_6x16<1>, kernel_pos_6x16<2>, kernel_pos_6x16<3>, kernel_pos_6x16<4>, kernel_pos_6x16<5>, kernel_pos_6x16<6>},
 };
 
 }  // namespace

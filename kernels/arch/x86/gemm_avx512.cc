@@ -148,7 +148,6 @@ const MicroKernel kAvx512 = {
      kernel_14x32<9, LoadBf16>, kernel_14x32<10, LoadBf16>, kernel_14x32<11, LoadBf16>, kernel_14x32<12, LoadBf16>,
      kernel_14x32<13, LoadBf16>, kernel_14x32<14, LoadBf16>, nullptr, nullptr},
     {},  // no direct-convolution tiles (convs gather patches)
-    {},
 };
 
 }  // namespace

@@ -206,13 +206,15 @@ void run_patches(GemmCall& call, const Conv2dParams& q, const float* xq, int64_t
 }
 
 /**
- * $ONNXFLOW_NATIVE_DIRECT_CONV=0 turns direct convolution off (the patch-gathering path runs instead),
- * read on every call (a getenv, next to a conv's microseconds) so a benchmark can alternate the two in
- * one process (`process.env` writes through to the C environment).
+ * $ONNXFLOW_NATIVE_DIRECT_CONV=0 turns direct convolution off (the patch-gathering path runs instead;
+ * for comparisons). Read once: a getenv per call could race a setenv on the JS thread.
  */
 bool direct_conv_enabled() {
-  const char* e = std::getenv("ONNXFLOW_NATIVE_DIRECT_CONV");
-  return !(e && std::strcmp(e, "0") == 0);
+  static const bool on = [] {
+    const char* e = std::getenv("ONNXFLOW_NATIVE_DIRECT_CONV");
+    return !(e && std::strcmp(e, "0") == 0);
+  }();
+  return on;
 }
 
 /** X's N x C planes into Hp x Wp planes with the pads' zeros around them (planes in parallel when large). */
@@ -388,17 +390,17 @@ void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, cons
     // other small images (8x8 latents, a 16-wide panel covering two output rows) gather from it with
     // no bounds checks.
     const int64_t Hp = (p.OH - 1) * p.sh + (p.KH - 1) * p.dh + 1, Wp = (p.OW - 1) * p.sw + (p.KW - 1) * p.dw + 1;
-    const bool needs_pad = p.ph > 0 || p.pw > 0 || Hp > p.H || Wp > p.W;
+    const bool needs_pad = p.ph != 0 || p.pw != 0 || Hp > p.H || Wp > p.W;  // negative pads crop: a copy too
     const int64_t pad_floats = p.N * p.C * Hp * Wp;
-    // Direct convolution where it measured faster (2026-11-23, in one process, alternating): rows of 8 or
-    // 16 outputs up to 256 positions (8x8 latents at 64 channels 85 -> 67 us, at 128 265 -> 242 us; 16x16
+    // Direct convolution where it measured faster (2026-11-23, in one process, alternating): output rows
+    // of a multiple of 8 outputs, up to 256 positions (8x8 latents at 64 channels 85 -> 67 us, at 128 265 -> 242 us; 16x16
     // at 640 and 8x8 at 1280 3-8 % faster). On larger images its unaligned tap loads lost to the gathered
     // panels (32x32 at 320 channels 5 % slower); rows of 4 (4x4 latents) needed two loads and a shuffle
     // per 8 columns and lost too (94 vs 83 us at 128 channels). A position-major variant for large
     // images (tiles of 6 adjacent positions x 16 output channels: inputs broadcast, weights as aligned
     // channel panels) measured 5-22 % faster at 64x64-256x256 one hour and up to 10 % slower the next,
     // on a busier host: it reads the weights again for every output row. Not kept.
-    const bool direct = p.sw == 1 && p.OW % 8 == 0 && p.OH * p.OW <= 256 && direct_conv_enabled();
+    const bool direct = p.sw == 1 && p.OW % 8 == 0 && p.OH * p.OW <= 256 && active_kernel().fc[0] && direct_conv_enabled();
     float* xp = nullptr;
     if (needs_pad && ((direct && pad_floats <= (int64_t(1) << 25)) || (p.OW < 32 && pad_floats <= (int64_t(1) << 22)))) {
       thread_local Scratch t_pad;

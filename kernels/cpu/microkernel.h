@@ -9,8 +9,8 @@
 namespace onnxflow {
 
 using MicroFn = void (*)(int64_t kc, const float* a, const float* b, float* c, int64_t ldc, int accumulate);
-// Same tile with A read row-major (a[i * lda + k]) instead of packed: for operands already in cache
-// (attention's probabilities), skipping the pack.
+// Same tile with A read row-major (a[i * lda + k]) instead of packed, skipping the pack: GEMM's unscaled
+// row-major A operands and attention's probabilities.
 using MicroFnA = void (*)(int64_t kc, const float* a, int64_t lda, const float* b, float* c, int64_t ldc, int accumulate);
 // Direct-convolution tile: B read straight from a zero-padded image instead of packed panels. Column j
 // of the tile at depth k is x[seg[j / 8] + j % 8 + koff[k]]: the NR positions are NR / 8 segments of 8

@@ -2,7 +2,7 @@
 
 import { readFile } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
-import type { Precision, Value } from '../backends/backend.js';
+import type { Precision, PrepareStep, Value } from '../backends/backend.js';
 import { resolveBackend } from '../backends/registry.js';
 import '../backends/cpu/index.js';
 import '../backends/ort/index.js';
@@ -98,6 +98,35 @@ function metadata(v: ValueInfo): ValueMetadata {
   return { name: v.name, isTensor, type: isTensor ? t.elemType : undefined, shape: isTensor ? t.shape : undefined, info: t };
 }
 
+/**
+ * What Backend.prepare sees: every planned step of `graph` with its constant inputs, then, recursively,
+ * the steps of its If / Loop / Scan bodies, whose constants include the enclosing graphs' initializers
+ * they read (a merged decoder's weights live in the main graph and are read inside If branches). Weights
+ * a backend packs here are packed once, before the first run, so every run reads them the same way.
+ */
+function prepareSteps(executor: Executor, graph: Graph, isSubgraph: boolean, outer: ReadonlyMap<string, Tensor>): PrepareStep[] {
+  const plan = executor.plan(graph, isSubgraph);
+  const consts = new Map(outer);
+  for (const i of graph.inputs) if (!plan.initializers.has(i.name)) consts.delete(i.name);  // a body's inputs shadow
+  for (const st of plan.steps) for (const o of st.node.outputs) consts.delete(o);
+  for (const [k, t] of plan.initializers) consts.set(k, t);
+  const out: PrepareStep[] = [];
+  for (const st of plan.steps) {
+    out.push({ node: st.node, attrs: st.attrs, opset: st.opset, constants: st.node.inputs.map((n) => (n ? consts.get(n) : undefined)) });
+    for (const a of Object.values(st.node.attrs)) {
+      const bodies = a.type === 'graph' ? [a.value] : a.type === 'graphs' ? a.value : [];
+      for (const body of bodies) {
+        try {
+          out.push(...prepareSteps(executor, body, true, consts));
+        } catch {
+          // a body that cannot be planned fails when it runs, as before; nothing to prepare in it
+        }
+      }
+    }
+  }
+  return out;
+}
+
 export class InferenceSession {
   readonly inputNames: readonly string[];
   readonly outputNames: readonly string[];
@@ -175,11 +204,7 @@ export class InferenceSession {
     const optimized = level !== 'disabled' ? optimizeModel(model, { level, backend }).model : model;
     const executor = new Executor({ backend, opsets: optimized.opsets, functions: functionMap(optimized.functions) }, options.hooks);
     const plan = executor.plan(optimized.graph, false);
-    if (backend.prepare) {
-      await backend.prepare(plan.steps.map((st) => ({
-        node: st.node, attrs: st.attrs, opset: st.opset, constants: st.node.inputs.map((n) => (n ? plan.initializers.get(n) : undefined)),
-      })));
-    }
+    if (backend.prepare) await backend.prepare(prepareSteps(executor, optimized.graph, false, new Map()));
     if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(optimized));
     const session = new InferenceSession(model, executor, backendName, undefined, optimized);
     session.useArena = options.enableCpuMemArena !== false;

@@ -36,7 +36,8 @@ export const fuseGemm = (g: Graph, ctx: OptimizeContext): number => {
 export const fuseGemmActivation = (g: Graph, ctx: OptimizeContext): number => {
   let changes = 0;
   for (const gemm of [...g.nodes]) {
-    if (gemm.opType !== 'FusedGemm' || gemm.domain !== FUSED_DOMAIN || gemm.attrs.activation) continue;
+    // (a residual, FusedGemm's 4th input, is added after the activation: one cannot come after it)
+    if (gemm.opType !== 'FusedGemm' || gemm.domain !== FUSED_DOMAIN || gemm.attrs.activation || gemm.inputs[3]) continue;
     const idx = ctx.index();
     const act = idx.soleReader(gemm.outputs[0]!);
     if (!act || act.inputs[0] !== gemm.outputs[0] || !act.outputs[0]) continue;

@@ -1,6 +1,7 @@
 // Residual fusion (level all): Add(P, R) where P is the output of a com.onnxflow FusedGemm, a
 // com.onnxflow FusedConv or an ai.onnx Conv that nothing else reads, and R has P's shape (float32,
-// every dim known equal: no broadcasting) → the product with R as its 4th input, `residual`, added
+// every dim equal: the same number or the same symbolic name, which shape inference binds to one
+// size; no broadcasting) → the product with R as its 4th input, `residual`, added
 // after the activation in the product's epilogue (a Conv becomes a FusedConv with no activation).
 // The output is computed with the same roundings as the Add it replaces. Runs after skip-layernorm
 // fusion, which takes an Add feeding a LayerNormalization first. A transformer's output projections and

@@ -98,6 +98,21 @@ if (!status.available) {
       expect(Array.from(y.data as Float32Array)).toEqual(Array.from(want));
     });
 
+    it('weights read inside an If branch are bf16 from the first run (packed at session creation)', async () => {
+      const w = randomFloats(64 * 48, 31);
+      const branch = (name: string) => makeGraph([makeNode('MatMul', ['x', 'w'], [`${name}_y`])], name, [], [vi(`${name}_y`, [3, 48])]);
+      const model = encodeModel(makeModel(makeGraph([makeNode('If', ['c'], ['y'], { then_branch: branch('then'), else_branch: branch('else') })], 'g',
+        [vi('x', [3, 64]), makeTensorValueInfo('c', 'bool', [])], [vi('y', [3, 48])], [makeTensor('w', 'float32', [64, 48], w)]), { opsets: { '': 17 } }));
+      const feeds = { x: new Tensor('float32', randomFloats(3 * 64, 32), [3, 64]), c: new Tensor('bool', new Uint8Array([1]), []) };
+      const s = await InferenceSession.create(model, { backend: 'native', precision: 'bf16' });
+      const first = (await s.run(feeds)).y as Tensor, second = (await s.run(feeds)).y as Tensor;
+      expect(Buffer.from((second.data as Float32Array).buffer)).toEqual(Buffer.from((first.data as Float32Array).buffer));
+      const rounded = encodeModel(makeModel(makeGraph([makeNode('MatMul', ['x', 'w'], ['y'])], 'g', [vi('x', [3, 64])], [vi('y', [3, 48])],
+        [makeTensor('w', 'float32', [64, 48], roundBf16(w))]), { opsets: { '': 17 } }));
+      const ref = (await (await InferenceSession.create(rounded, { backend: 'cpu' })).run({ x: feeds.x })).y as Tensor;
+      expectElementwiseClose(first, ref, 'If branch MatMul, first run', 2e-5);
+    });
+
     it('is deterministic: two sessions give the same bytes', async () => {
       const bytes = () => run([{ op: 'MatMul', inputs: ['x', 'w'] }], [3, 200], { w: [200, 64] }, [3, 64]);
       seed = 5;

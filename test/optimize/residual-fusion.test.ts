@@ -104,6 +104,18 @@ describe('residual fusion', () => {
     await checkOptimized(m, feeds, 'extended', { [FG]: 2, Add: 2 });
   });
 
+  it('an activation after a FusedGemm with a residual stays a node (the residual comes after the activation)', async () => {
+    // what a model saved at level all and optimized again holds
+    const g = makeModel(makeGraph([makeNode('FusedGemm', ['a', 'w', 'b', 'r'], ['t'], {}, { domain: 'com.onnxflow' }), makeNode('Relu', ['t'], ['y'])], 'g',
+      [vi('a', 'float32', [2, 4]), vi('r', 'float32', [2, 4])], [vi('y', 'float32')], [init('w', [4, 4], 1), init('b', [4], 2)]), { opsets: { '': 17, 'com.onnxflow': 1 } });
+    const opt = optimizeModel(g, { level: 'all' }).model;
+    expect(opCounts(opt.graph)).toMatchObject({ [FG]: 1, Relu: 1 });
+    const feeds = { a: f32([2, 4], 3), r: f32([2, 4], 4) };
+    const ref = await (await InferenceSession.create(g, { graphOptimizationLevel: 'disabled' })).run(feeds);
+    const out = await (await InferenceSession.create(g)).run(feeds);
+    expect(Array.from((out.y as Tensor).data as Float32Array)).toEqual(Array.from((ref.y as Tensor).data as Float32Array));
+  });
+
   it('FusedGemm / FusedConv reject a residual of another shape with a clear error', async () => {
     const g = makeModel(makeGraph([makeNode('FusedGemm', ['a', 'w', '', 'r'], ['y'], {}, { domain: 'com.onnxflow' })], 'g',
       [vi('a', 'float32', [2, 4]), vi('r', 'float32', [4])], [vi('y', 'float32')], [init('w', [4, 4], 1)]), { opsets: { '': 17, 'com.onnxflow': 1 } });

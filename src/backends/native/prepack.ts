@@ -1,6 +1,7 @@
 // Session creation for the native backend (Backend.prepare): constant MatMul / FusedGemm / Gemm / Conv /
-// FusedConv weights packed into the active microkernel's panels before the first run, by the kernels'
-// own recipes (env.ts).
+// FusedConv weights, of the main graph and of If / Loop / Scan bodies, packed into the active
+// microkernel's panels before the first run, by the kernels' own recipes (env.ts): a bf16 session then
+// reads bf16 weights from its first run on.
 
 import type { PrepareStep } from '../backend.js';
 import type { NativeAddon } from './addon.js';
@@ -17,8 +18,9 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
   const jobs: Promise<unknown>[] = [];
   for (const { node, attrs, constants } of steps) {
     const b = constants[1];
-    if (!b || b.type !== 'float32' || b.dims.length < 2 || b.size === 0) continue;
+    if (!b || b.type !== 'float32' || b.dims.length < 1 || b.size === 0) continue;
     const op = node.opType, onnx = node.domain === '' || node.domain === 'ai.onnx', fused = node.domain === FUSED;
+    if (b.dims.length < 2 && !(op === 'MatMul' && onnx)) continue;  // a 1-D B is MatMul's [K, 1]
     const r = b.dims.length;
     let recipe: PackRecipe | undefined;
     if ((op === 'MatMul' && onnx) || (op === 'FusedGemm' && fused) || (op === 'Gemm' && onnx && r === 2)) {

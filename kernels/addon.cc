@@ -185,41 +185,38 @@ bool flag(const Args& o, const char* key) {
   return v.IsBoolean() ? v.As<Napi::Boolean>().Value() : false;
 }
 
-struct F32 {
-  float* data = nullptr;
+// A typed array argument: its data and element count (empty when absent).
+template <class T>
+struct Typed {
+  T* data = nullptr;
   int64_t length = 0;
 };
+using F32 = Typed<float>;
+using U16 = Typed<uint16_t>;  // bf16 panels
+using U8 = Typed<uint8_t>;    // bool masks
 
-// A Float32Array field (optional: returns empty when absent); pins it in the job.
-F32 f32(const Args& o, const char* key, Job* job, bool required) {
+template <class T> struct TypedKind;
+template <> struct TypedKind<float> { static constexpr napi_typedarray_type kind = napi_float32_array; static constexpr const char* name = "Float32Array"; };
+template <> struct TypedKind<uint16_t> { static constexpr napi_typedarray_type kind = napi_uint16_array; static constexpr const char* name = "Uint16Array"; };
+template <> struct TypedKind<uint8_t> { static constexpr napi_typedarray_type kind = napi_uint8_array; static constexpr const char* name = "Uint8Array"; };
+
+// A typed array field of element type T (optional unless `required`: empty when absent); pins it in the job.
+template <class T>
+Typed<T> typed(const Args& o, const char* key, Job* job, bool required) {
   Napi::Value v = get(o, key);
   if (v.IsUndefined() || v.IsNull()) {
-    if (required) throw Napi::TypeError::New(o.Env(), std::string("missing Float32Array '") + key + "'");
+    if (required) throw Napi::TypeError::New(o.Env(), std::string("missing ") + TypedKind<T>::name + " '" + key + "'");
     return {};
   }
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float32_array) {
-    throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a Float32Array");
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != TypedKind<T>::kind) {
+    throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a " + TypedKind<T>::name);
   }
-  auto a = v.As<Napi::Float32Array>();
+  auto a = v.As<Napi::TypedArrayOf<T>>();
   job->keep(v);
   return {a.Data(), static_cast<int64_t>(a.ElementLength())};
 }
 
-struct U16 {
-  uint16_t* data = nullptr;
-  int64_t length = 0;
-};
-
-// A Uint16Array field (bf16 panels; required); pins it in the job.
-U16 u16(const Args& o, const char* key, Job* job) {
-  Napi::Value v = get(o, key);
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint16_array) {
-    throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a Uint16Array (bf16 panels)");
-  }
-  auto a = v.As<Napi::Uint16Array>();
-  job->keep(v);
-  return {a.Data(), static_cast<int64_t>(a.ElementLength())};
-}
+F32 f32(const Args& o, const char* key, Job* job, bool required) { return typed<float>(o, key, job, required); }
 
 // Per-batch offsets from a Float64Array (empty when absent); checked against `batch`.
 std::vector<int64_t> offsets(const Args& o, const char* key, int64_t batch) {
@@ -287,12 +284,12 @@ std::vector<int64_t> int_array(const Args& o, const char* key, const char* what)
 }
 
 // Panels packed from rows x K (panels of P rows) at each offset fit in a.
-void check_packed(Napi::Env env, const char* what, const F32& a, const std::vector<int64_t>& offs, int64_t batch,
+void check_packed(Napi::Env env, const char* what, int64_t length, const std::vector<int64_t>& offs, int64_t batch,
                   int64_t rows, int64_t K, int P) {
   const int64_t need = mul(env, {(rows + P - 1) / P * P, K});
   for (int64_t b = 0; b < (offs.empty() ? 1 : batch); b++) {
     const int64_t o = offs.empty() ? 0 : offs[b];
-    check(o >= 0 && add(env, o, need) <= a.length, env, what);
+    check(o >= 0 && add(env, o, need) <= length, env, what);
   }
 }
 
@@ -349,8 +346,9 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   const bool bf16 = flag(o, "bf16");
   F32 src = f32(o, "src", &h, true), dst;
   U16 dst16;
-  if (bf16) dst16 = u16(o, "dst", &h), dst.length = dst16.length;
+  if (bf16) dst16 = typed<uint16_t>(o, "dst", &h, true);
   else dst = f32(o, "dst", &h, true);
+  const int64_t dst_length = bf16 ? dst16.length : dst.length;
   const int64_t rs = num(o, "rs"), ks = num(o, "ks"), rows = num(o, "rows"), K = num(o, "K");
   const int64_t count = num(o, "count", 1), ss = num(o, "srcStride", 0), ds = num(o, "dstStride", 0);
   const int P = static_cast<int>(num(o, "P"));
@@ -359,7 +357,7 @@ Napi::Value PackPanels(const Napi::CallbackInfo& info) {
   check(!bf16 || (P % 2 == 0 && scale == 1.f), env, "packPanels: bf16 panels need an even width and no scale");
   check(rows >= 0 && K >= 0 && count >= 0 && count <= (int64_t{1} << 31) && ss >= 0 && ds >= 0, env, "packPanels: bad sizes");
   const int64_t need = mul(env, {(rows + P - 1) / P * P, K});
-  check(count == 0 || span_end(env, 0, count - 1, ds, 0, 0, need) <= dst.length, env, "packPanels dst: too small");
+  check(count == 0 || span_end(env, 0, count - 1, ds, 0, 0, need) <= dst_length, env, "packPanels dst: too small");
   if (count > 0) mul(env, {count - 1, ss});  // the largest source offset fits
   std::vector<int64_t> so(count), dof(count);
   for (int64_t i = 0; i < count; i++) so[i] = i * ss, dof[i] = i * ds;
@@ -387,7 +385,7 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   const bool bf16 = flag(o, "bf16");
   F32 a = f32(o, "a", &h, true), b, c = f32(o, "c", &h, true);
   U16 b16;
-  if (bf16) b16 = u16(o, "b", &h), b.length = b16.length;
+  if (bf16) b16 = typed<uint16_t>(o, "b", &h, true);
   else b = f32(o, "b", &h, true);
   F32 rowBias = f32(o, "rowBias", &h, false), colBias = f32(o, "colBias", &h, false), residual = f32(o, "residual", &h, false);
   std::vector<int64_t> aOff = offsets(o, "aOffsets", batch), bOff = offsets(o, "bOffsets", batch);
@@ -401,13 +399,13 @@ Napi::Value Gemm(const Napi::CallbackInfo& info) {
   check(!bf16 || bPacked, env, "gemm: bf16 B must be packed (packPanels with bf16)");
   int64_t aRs = 0, aKs = 0, bRs = 0, bKs = 0;
   if (aPacked) {
-    check_packed(env, "gemm: packed A out of bounds", a, aOff, batch, M, K, uk.mr);
+    check_packed(env, "gemm: packed A out of bounds", a.length, aOff, batch, M, K, uk.mr);
   } else {
     aRs = num(o, "aRs"), aKs = num(o, "aKs");
     check_strided(env, "gemm A", a, aOff, batch, M, K, aRs, aKs);
   }
   if (bPacked) {
-    check_packed(env, "gemm: packed B out of bounds", b, bOff, batch, N, K, uk.nr);
+    check_packed(env, "gemm: packed B out of bounds", bf16 ? b16.length : b.length, bOff, batch, N, K, uk.nr);
   } else {
     bRs = num(o, "bRs"), bKs = num(o, "bKs");
     check_strided(env, "gemm B", b, bOff, batch, N, K, bRs, bKs);
@@ -535,22 +533,6 @@ Napi::Value ConvTranspose2d(const Napi::CallbackInfo& info) {
   return h.start();
 }
 
-// A Uint8Array field (optional), pinned in the job.
-struct U8 {
-  const uint8_t* data = nullptr;
-  int64_t length = 0;
-};
-U8 u8(const Args& o, const char* key, Job* job) {
-  Napi::Value v = get(o, key);
-  if (v.IsUndefined() || v.IsNull()) return {};
-  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_uint8_array) {
-    throw Napi::TypeError::New(o.Env(), std::string("'") + key + "' must be a Uint8Array");
-  }
-  auto a = v.As<Napi::Uint8Array>();
-  job->keep(v);
-  return {a.Data(), static_cast<int64_t>(a.ElementLength())};
-}
-
 // attention({ BH, Sq, Skv, D, Dv, scale, causal?, causalOffset?, q, k, v, y, qo, ko, vo, yo (Float64Array
 //             offsets per entry), qs, ks, kd?, vs, ys, mask?, mo?, mi?, mj?, cond?, co?, ci?, cj?, fill?, keep?,
 //             maskedNan? })
@@ -578,7 +560,7 @@ Napi::Value Attention(const Napi::CallbackInfo& info) {
         env, "attention: qo, ko, vo, yo are required");
   F32 q = f32(o, "q", &h, true), k = f32(o, "k", &h, true), v = f32(o, "v", &h, true), y = f32(o, "y", &h, true);
   F32 mask = f32(o, "mask", &h, false);
-  U8 cond = u8(o, "cond", &h);
+  U8 cond = typed<uint8_t>(o, "cond", &h, false);
   if (mask.data) {
     own->mo = offsets(o, "mo", p.BH);
     p.mi = num(o, "mi", 0), p.mj = num(o, "mj", 0);

@@ -246,8 +246,8 @@ void gemm_run(const GemmCall& g) {
   // packing (for a 32x128x128 product the pack was a fifth of the time, and with the columns split
   // across threads each task packed its rows again). Few-row products keep their packed A (GEMV
   // kernels), and so does bf16 B.
-  int64_t lda = 0;
-  const bool a_rm = !g.A_prepacked && !a_once && !small_m && !B16 && uk.fa[0] && g.A->row_major(0, &lda);
+  int64_t ld_probe = 0;  // (each task reads its batch's pointer and stride below)
+  const bool a_rm = !g.A_prepacked && !a_once && !small_m && !B16 && uk.fa[0] && g.A->row_major(0, &ld_probe);
   const bool a_packed = g.A_prepacked || a_once != nullptr || a_rm, b_packed = b_pre;
   auto task = [&](int64_t t, int) {
     const int64_t b = t / (mt * nt);

@@ -186,15 +186,16 @@ export class InferenceSession {
     const backendName = options.backend ?? (typeof ep === 'string' ? ep : ep?.name) ?? 'cpu';
     const precision = options.precision ?? 'fp32';
     if (precision !== 'fp32' && precision !== 'bf16') throw new InputError(`precision must be 'fp32' or 'bf16', got ${JSON.stringify(precision)}`);
+    const unavailable = () => new InputError(`precision '${precision}' is not available on backend '${backendName}' (it computes in fp32); use backend 'native'`);
     const delegated = getSessionBackend(backendName);
-    if (delegated && precision !== 'fp32') throw new InputError(`precision '${precision}' is not available on backend '${backendName}' (it computes in fp32); use backend 'native'`);
+    if (delegated && precision !== 'fp32') throw unavailable();
     if (delegated) {
       const { backend: _b, executionProviders: _e, hooks: _h, baseDir: _d, precision: _p, ...rest } = options;
       return new InferenceSession(model, undefined, backendName, await delegated.create({ path, bytes, model }, rest));
     }
     const base = await resolveBackend(backendName);
     const backend = precision === 'fp32' ? base : base.withPrecision?.(precision);
-    if (!backend) throw new InputError(`precision '${precision}' is not available on backend '${backendName}' (it computes in fp32); use backend 'native'`);
+    if (!backend) throw unavailable();
     const level = parseLevel(options.graphOptimizationLevel ?? 'all');
     // Unknown ops and invalid graphs (cycles, values produced twice) fail at create, named as the
     // loaded model has them: the loaded graph is checked (a throwaway plan, ~1% of the optimizer's

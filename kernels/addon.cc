@@ -503,7 +503,10 @@ Napi::Value Conv2d(const Napi::CallbackInfo& info) {
   Job h(info.Env(), flag(o, "sync"));
   const ConvIO c = conv_io(o, &h, "conv2d");
   F32 packed = f32(o, "packed", &h, true);
-  check(packed.length >= conv2d_packed_weight_floats(c.p), info.Env(), "conv2d: packed weight too small");
+  // exactly the size this geometry packs to: weights packed as Winograd transforms and as plain panels
+  // differ in size, so one packed for another kernel size, stride, dilation, group or ISA is caught here
+  check(packed.length == conv2d_packed_weight_floats(c.p), info.Env(),
+        "conv2d: packed weight has the wrong size for this geometry (packed for another stride, dilation, group or ISA?)");
   h.set([=] { conv2d_run(c.p, c.x.data, packed.data, c.bias.data, c.y.data, static_cast<Act>(c.act), c.residual.data); });
   return h.start();
 }

@@ -27,6 +27,7 @@
         "cpu/vec_scalar.cc",
         "cpu/ops.cc",
         "cpu/conv.cc",
+        "cpu/winograd.cc",
         "cpu/attention.cc",
         "cpu/pool.cc",
         "runtime/thread_pool.cc",

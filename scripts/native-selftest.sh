@@ -12,7 +12,7 @@ $CXX $F -mavx2 -mfma -c kernels/arch/x86/peak_avx2.cc -o "$out/peak_avx2.o"
 $CXX $F -mavx2 -mfma -c kernels/arch/x86/vec_avx2.cc -o "$out/vec_avx2.o"
 $CXX $F -mavx512f -mavx512bw -mavx512vl -mfma -c kernels/arch/x86/gemm_avx512.cc -o "$out/gemm_avx512.o"
 $CXX $F -mavx512f -mavx512bw -mavx512vl -mfma -c kernels/arch/x86/peak_avx512.cc -o "$out/peak_avx512.o"
-$CXX $F kernels/tests/selftest.cc kernels/cpu/gemm.cc kernels/cpu/gemm_scalar.cc kernels/cpu/conv.cc kernels/cpu/attention.cc kernels/cpu/ops.cc kernels/cpu/vec_scalar.cc \
+$CXX $F kernels/tests/selftest.cc kernels/cpu/gemm.cc kernels/cpu/gemm_scalar.cc kernels/cpu/conv.cc kernels/cpu/winograd.cc kernels/cpu/attention.cc kernels/cpu/ops.cc kernels/cpu/vec_scalar.cc \
   kernels/runtime/thread_pool.cc kernels/runtime/buffer_pool.cc kernels/arch/x86/cpu_features.cc \
   "$out"/*.o -o "$out/selftest"
 "$out/selftest"

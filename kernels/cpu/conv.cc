@@ -9,6 +9,7 @@
 #include "../runtime/thread_pool.h"
 #include "vec.h"
 #include "window.h"
+#include "winograd.h"
 
 namespace onnxflow {
 
@@ -336,11 +337,13 @@ bool run_direct(const Conv2dParams& p, const float* xp, int64_t Hp, int64_t Wp, 
 }  // namespace
 
 int64_t conv2d_packed_weight_floats(const Conv2dParams& p) {
+  if (winograd_applies(p)) return winograd_packed_floats(p);
   const int64_t Mg = p.M / p.group, Kc = (p.C / p.group) * p.KH * p.KW;
   return p.group * packed_floats(Mg, Kc, active_kernel().mr);
 }
 
 void conv2d_pack_weight(const Conv2dParams& p, const float* w, float* packed) {
+  if (winograd_applies(p)) return winograd_pack_weight(p, w, packed);
   const int64_t Mg = p.M / p.group, Kc = (p.C / p.group) * p.KH * p.KW;
   const int MR = active_kernel().mr;
   const int64_t per = packed_floats(Mg, Kc, MR);
@@ -349,6 +352,7 @@ void conv2d_pack_weight(const Conv2dParams& p, const float* w, float* packed) {
 
 void conv2d_run(const Conv2dParams& p, const float* x, const float* packed, const float* bias, float* y, Act act,
                 const float* residual) {
+  if (winograd_applies(p)) return winograd_run(p, x, packed, bias, y, act, residual);
   const int64_t Mg = p.M / p.group, Cg = p.C / p.group, Kc = Cg * p.KH * p.KW;
   const int64_t P = p.OH * p.OW;
   const int64_t batch = p.N * p.group;

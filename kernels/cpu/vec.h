@@ -28,6 +28,12 @@ struct VecOps {
   float (*dot)(const float* a, const float* b, int64_t n);
   // y[j] += a * x[j]
   void (*axpy)(float* y, const float* x, float a, int64_t n);
+  // Winograd F(2x2, 3x3) transforms (cpu/winograd.cc) of n tiles side by side. Input: tile k's 4x4
+  // patch d at s + 2k (rows ld apart); its 16 values B^T d B to v[xi * vs + k].
+  void (*wino_in)(const float* s, int64_t ld, int64_t n, float* v, int64_t vs);
+  // Output: tile k's 16 products at m[xi * ms + k]; its 2x2 outputs A^T M A to o[r * os + k]
+  // (r: top left, top right, bottom left, bottom right).
+  void (*wino_out)(const float* m, int64_t ms, int64_t n, float* o, int64_t os);
 };
 
 const VecOps& vec_scalar();

@@ -78,7 +78,42 @@ void axpy_s(float* y, const float* x, float a, int64_t n) {
   for (int64_t j = 0; j < n; j++) y[j] += a * x[j];
 }
 
-const VecOps kScalar = {"scalar", bias_act_s, affine_act_s, norm_row_s, sum_s, sqdev_s, binary_s, scale_s, exp_sum_s, row_max_scalar, dot_s, axpy_s};
+// B^T = [1 0 -1 0; 0 1 1 0; 0 -1 1 0; 0 1 0 -1]: rows of d combined, then columns.
+void wino_in_s(const float* s, int64_t ld, int64_t n, float* v, int64_t vs) {
+  for (int64_t k = 0; k < n; k++, s += 2) {
+    float t[16];
+    for (int c = 0; c < 4; c++) {
+      const float d0 = s[c], d1 = s[ld + c], d2 = s[2 * ld + c], d3 = s[3 * ld + c];
+      t[c] = d0 - d2, t[4 + c] = d1 + d2, t[8 + c] = d2 - d1, t[12 + c] = d1 - d3;
+    }
+    for (int r = 0; r < 4; r++) {
+      const float* tr = t + r * 4;
+      v[(r * 4 + 0) * vs + k] = tr[0] - tr[2];
+      v[(r * 4 + 1) * vs + k] = tr[1] + tr[2];
+      v[(r * 4 + 2) * vs + k] = tr[2] - tr[1];
+      v[(r * 4 + 3) * vs + k] = tr[1] - tr[3];
+    }
+  }
+}
+
+// A^T = [1 1 1 0; 0 1 -1 -1]: rows of M combined, then columns.
+void wino_out_s(const float* m, int64_t ms, int64_t n, float* o, int64_t os) {
+  for (int64_t k = 0; k < n; k++) {
+    float s[8];
+    for (int c = 0; c < 4; c++) {
+      const float m0 = m[c * ms + k], m1 = m[(4 + c) * ms + k], m2 = m[(8 + c) * ms + k], m3 = m[(12 + c) * ms + k];
+      s[c] = m0 + m1 + m2;
+      s[4 + c] = m1 - m2 - m3;
+    }
+    o[k] = s[0] + s[1] + s[2];
+    o[os + k] = s[1] - s[2] - s[3];
+    o[2 * os + k] = s[4] + s[5] + s[6];
+    o[3 * os + k] = s[5] - s[6] - s[7];
+  }
+}
+
+const VecOps kScalar = {"scalar", bias_act_s, affine_act_s, norm_row_s, sum_s, sqdev_s, binary_s, scale_s, exp_sum_s, row_max_scalar, dot_s, axpy_s,
+                        wino_in_s, wino_out_s};
 
 }  // namespace
 

@@ -9,6 +9,7 @@
 #include <string>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <random>
 #include <vector>
 
@@ -16,6 +17,7 @@
 #include "../cpu/conv.h"
 #include "../cpu/gemm.h"
 #include "../cpu/peak.h"
+#include "../cpu/winograd.h"
 #include "../runtime/thread_pool.h"
 
 using namespace onnxflow;
@@ -158,6 +160,57 @@ static void test_conv(int trial) {
   compare(what, Y, ref);
 }
 
+// 3x3 stride-1 convolutions with 16+ channels (Winograd F(2x2, 3x3)): odd and even output sizes (cropped
+// tiles), pads 0-2, several tile blocks and row ranges, each activation, with and without a residual;
+// the same problem on the direct / gathered path must agree too.
+static void test_conv_winograd(int trial) {
+  Conv2dParams p;
+  p.group = 1, p.KH = p.KW = 3, p.sh = p.sw = 1, p.dh = p.dw = 1;
+  p.N = ri(1, 3), p.C = ri(16, 70), p.M = ri(16, 50);
+  p.ph = ri(0, 2), p.pw = ri(0, 2);
+  p.H = trial % 4 == 0 ? ri(30, 40) : ri(1, 13), p.W = trial % 4 == 0 ? ri(30, 40) : ri(1, 13);
+  p.OH = p.H + 2 * p.ph - 2, p.OW = p.W + 2 * p.pw - 2;
+  if (p.OH <= 0 || p.OW <= 0) return;
+  const int act = static_cast<int>(ri(0, 3));
+  const bool resid = trial % 3 != 1;
+  auto X = rnd(p.N * p.C * p.H * p.W), W = rnd(p.M * p.C * 9), bias = rnd(p.M), R = rnd(p.N * p.M * p.OH * p.OW);
+  if (!winograd_applies(p)) {
+    failures++;
+    std::printf("  FAIL winograd #%d: not applied\n", trial);
+    return;
+  }
+  std::vector<float> packed(conv2d_packed_weight_floats(p)), Y(p.N * p.M * p.OH * p.OW);
+  conv2d_pack_weight(p, W.data(), packed.data());
+  conv2d_run(p, X.data(), packed.data(), bias.data(), Y.data(), static_cast<Act>(act), resid ? R.data() : nullptr);
+  set_winograd(false);
+  std::vector<float> packed2(conv2d_packed_weight_floats(p)), Y2(Y.size());
+  conv2d_pack_weight(p, W.data(), packed2.data());
+  conv2d_run(p, X.data(), packed2.data(), bias.data(), Y2.data(), static_cast<Act>(act), resid ? R.data() : nullptr);
+  set_winograd(true);
+  std::vector<double> ref(Y.size());
+  for (int64_t n = 0; n < p.N; n++)
+    for (int64_t m = 0; m < p.M; m++)
+      for (int64_t oh = 0; oh < p.OH; oh++)
+        for (int64_t ow = 0; ow < p.OW; ow++) {
+          double s = bias[m];
+          for (int64_t c = 0; c < p.C; c++)
+            for (int64_t kh = 0; kh < 3; kh++)
+              for (int64_t kw = 0; kw < 3; kw++) {
+                const int64_t ih = oh - p.ph + kh, iw = ow - p.pw + kw;
+                if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
+                s += double(X[((n * p.C + c) * p.H + ih) * p.W + iw]) * W[((m * p.C + c) * 3 + kh) * 3 + kw];
+              }
+          const int64_t at = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
+          ref[at] = actd(s, act) + (resid ? R[at] : 0);
+        }
+  char what[200];
+  std::snprintf(what, sizeof what, "winograd #%d N=%ld C=%ld M=%ld %ldx%ld p=%ld,%ld act=%d resid=%d", trial, (long)p.N,
+                (long)p.C, (long)p.M, (long)p.H, (long)p.W, (long)p.ph, (long)p.pw, act, resid);
+  compare(what, Y, ref);
+  std::snprintf(what + std::strlen(what), sizeof what - std::strlen(what), " (direct path)");
+  compare(what, Y2, ref);
+}
+
 // Large images (gathered panels over several column blocks; with C >= 40 and 3x3 also several K blocks).
 static void test_conv_large(int trial) {
   Conv2dParams p;
@@ -285,6 +338,7 @@ int main() {
     for (int t = 0; t < 60; t++) test_gemm(t);
     for (int t = 0; t < 40; t++) test_conv(t);
     for (int t = 0; t < 8; t++) test_conv_large(t);
+    for (int t = 0; t < 24; t++) test_conv_winograd(t);
     for (int t = 0; t < 30; t++) test_attention(t);
     const MicroKernel& uk = active_kernel();
     std::printf("%s (%dx%d): %s, worst rel err %.2e\n", isa, uk.mr, uk.nr, failures == before ? "ok" : "FAILED", worst);

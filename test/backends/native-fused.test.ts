@@ -149,6 +149,8 @@ if (!status.available) {
           // small images on every thread: row ranges per thread, images gathered once (batch 2) or per thread (batch 1)
           { x: [2, 64, 8, 8], w: [70, 64, 3, 3], attrs: { pads: intsAttr([1, 1, 1, 1]) } },
           { x: [1, 128, 4, 4], w: [100, 128, 3, 3], attrs: { pads: intsAttr([1, 1, 1, 1]) } },
+          // Winograd (these two and the two above): the activation on the output transform, cropped tiles
+          { x: [1, 20, 37, 35], w: [24, 20, 3, 3], attrs: { pads: intsAttr([1, 0, 2, 1]) } },
         ];
         for (const [ci, c] of cases.entries()) {
           for (const [ai, [act, approx, fn]] of ACTS.entries()) {

@@ -141,6 +141,13 @@ if (!status.available) {
             { x: [1, 6, 9, 10], w: [5, 6, 3, 3], y: [1, 5, 4, 8], attrs: { strides: intsAttr([2, 1]) }, bias: true },
             { x: [1, 4, 12, 12], w: [6, 4, 3, 3], y: [1, 6, 8, 8], attrs: { dilations: intsAttr([2, 2]) } },
             { x: [1, 3, 16, 16], w: [7, 3, 5, 5], y: [1, 7, 16, 16], attrs: { pads: intsAttr([2, 2, 2, 2]) }, bias: true },
+            // Winograd F(2x2, 3x3) (3x3, stride 1, one group, 16+ channels): odd outputs (cropped tiles),
+            // no pads, asymmetric pads, several tile blocks (a 40x37 output: 380 tiles), batch 2 on 4x4
+            { x: [1, 17, 13, 11], w: [19, 17, 3, 3], y: [1, 19, 13, 11], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },
+            { x: [2, 32, 9, 7], w: [16, 32, 3, 3], y: [2, 16, 7, 5] },
+            { x: [1, 16, 10, 12], w: [21, 16, 3, 3], y: [1, 21, 9, 12], attrs: { pads: intsAttr([0, 2, 1, 0]) }, bias: true },
+            { x: [1, 16, 40, 37], w: [24, 16, 3, 3], y: [1, 24, 40, 37], attrs: { auto_pad: 'SAME_UPPER' }, bias: true },
+            { x: [2, 70, 4, 4], w: [33, 70, 3, 3], y: [2, 33, 4, 4], attrs: { pads: intsAttr([1, 1, 1, 1]) } },
             // large images (gathered panels over several column blocks): groups, a row stride, dilation,
             // a partial last panel (OW 70), K past one block (C = 48)
             { x: [1, 48, 64, 64], w: [20, 48, 3, 3], y: [1, 20, 64, 64], attrs: { pads: intsAttr([1, 1, 1, 1]) }, bias: true },

@@ -266,7 +266,57 @@ void axpy(float* y, const float* x, float a, int64_t n) {
   }
 }
 
-const VecOps kAvx2 = {"avx2", bias_act, affine_act, norm_row, sum, sqdev, binary, scale, exp_sum, row_max, dot, axpy};
+/** Columns 0, 2, .., 14 and 1, 3, .., 15 of p[0..16). */
+inline void deinterleave(const float* p, __m256& even, __m256& odd) {
+  const __m256 lo = _mm256_loadu_ps(p), hi = _mm256_loadu_ps(p + 8);
+  const __m256 e = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(2, 0, 2, 0)), o = _mm256_shuffle_ps(lo, hi, _MM_SHUFFLE(3, 1, 3, 1));
+  even = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(e), 0xD8));
+  odd = _mm256_castpd_ps(_mm256_permute4x64_pd(_mm256_castps_pd(o), 0xD8));
+}
+
+// 8 tiles at a time (their patches' columns deinterleaved: tile k starts at column 2k), as wino_in_s.
+void wino_in(const float* s, int64_t ld, int64_t n, float* v, int64_t vs) {
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8, s += 16) {
+    __m256 h[4][4];  // h[r][j]: row r of d times B
+    for (int r = 0; r < 4; r++) {
+      __m256 x0, x1, x2, x3;
+      deinterleave(s + r * ld, x0, x1);
+      deinterleave(s + r * ld + 2, x2, x3);
+      h[r][0] = _mm256_sub_ps(x0, x2);
+      h[r][1] = _mm256_add_ps(x1, x2);
+      h[r][2] = _mm256_sub_ps(x2, x1);
+      h[r][3] = _mm256_sub_ps(x1, x3);
+    }
+    for (int j = 0; j < 4; j++) {
+      _mm256_storeu_ps(v + j * vs + k, _mm256_sub_ps(h[0][j], h[2][j]));
+      _mm256_storeu_ps(v + (4 + j) * vs + k, _mm256_add_ps(h[1][j], h[2][j]));
+      _mm256_storeu_ps(v + (8 + j) * vs + k, _mm256_sub_ps(h[2][j], h[1][j]));
+      _mm256_storeu_ps(v + (12 + j) * vs + k, _mm256_sub_ps(h[1][j], h[3][j]));
+    }
+  }
+  if (k < n) vec_scalar().wino_in(s, ld, n - k, v + k, vs);
+}
+
+void wino_out(const float* m, int64_t ms, int64_t n, float* o, int64_t os) {
+  int64_t k = 0;
+  for (; k + 8 <= n; k += 8) {
+    __m256 s0[4], s1[4];
+    for (int c = 0; c < 4; c++) {
+      const __m256 m0 = _mm256_loadu_ps(m + c * ms + k), m1 = _mm256_loadu_ps(m + (4 + c) * ms + k);
+      const __m256 m2 = _mm256_loadu_ps(m + (8 + c) * ms + k), m3 = _mm256_loadu_ps(m + (12 + c) * ms + k);
+      s0[c] = _mm256_add_ps(_mm256_add_ps(m0, m1), m2);
+      s1[c] = _mm256_sub_ps(_mm256_sub_ps(m1, m2), m3);
+    }
+    _mm256_storeu_ps(o + k, _mm256_add_ps(_mm256_add_ps(s0[0], s0[1]), s0[2]));
+    _mm256_storeu_ps(o + os + k, _mm256_sub_ps(_mm256_sub_ps(s0[1], s0[2]), s0[3]));
+    _mm256_storeu_ps(o + 2 * os + k, _mm256_add_ps(_mm256_add_ps(s1[0], s1[1]), s1[2]));
+    _mm256_storeu_ps(o + 3 * os + k, _mm256_sub_ps(_mm256_sub_ps(s1[1], s1[2]), s1[3]));
+  }
+  if (k < n) vec_scalar().wino_out(m + k, ms, n - k, o + k, os);
+}
+
+const VecOps kAvx2 = {"avx2", bias_act, affine_act, norm_row, sum, sqdev, binary, scale, exp_sum, row_max, dot, axpy, wino_in, wino_out};
 
 }  // namespace
 

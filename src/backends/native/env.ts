@@ -5,6 +5,7 @@
 import type { KernelContext, KernelFn, KernelResult, Value } from '../backend.js';
 import { broadcastStrides, walkOffsets } from '../cpu/util/broadcast.js';
 import type { Tensor } from '../../ir/tensor.js';
+import type { Attrs } from '../attrs.js';
 import { NativeAct, type Conv2dGeometry, type Done, type NativeAddon } from './addon.js';
 
 export type Inputs = readonly (Value | undefined)[];
@@ -106,13 +107,28 @@ export function matmulPack(addon: NativeAddon, b: Tensor, transB: boolean, preci
   };
 }
 
-/** A Conv weight [M, C / group, KH?, KW] as the GEMM's A panels (they depend only on M, C / group, the kernel size and group). */
-export function convPack(addon: NativeAddon, w: Tensor, group: number): PackRecipe<Float32Array> {
+/** What a packed Conv weight depends on besides the weight: group, strides and dilations (as the addon's 2-D geometry). */
+export interface ConvWindow { group: number; sh: number; sw: number; dh: number; dw: number }
+
+/** The ConvWindow of a Conv / FusedConv node of spatial rank 1 or 2 from its attributes (a 1-D conv as 1 x W). */
+export function convWindowOf(attrs: Attrs, rank: number): ConvWindow {
+  const s = attrs.ints('strides', []), d = attrs.ints('dilations', []);
+  const two = rank === 2;
+  return { group: attrs.int('group', 1), sh: two ? s[0] ?? 1 : 1, sw: s[rank - 1] ?? 1, dh: two ? d[0] ?? 1 : 1, dw: d[rank - 1] ?? 1 };
+}
+
+/**
+ * A Conv weight [M, C / group, KH?, KW] packed for the addon: the GEMM's A panels, or (3x3, stride 1,
+ * undilated, one group, 16+ channels) the Winograd-transformed weights, so the window is part of the key.
+ */
+export function convPack(addon: NativeAddon, w: Tensor, win: ConvWindow): PackRecipe<Float32Array> {
   const d = w.dims, r = d.length, M = d[0]!, Cg = d[1]!;
   const KH = r === 4 ? d[2]! : 1, KW = d[r - 1]!;
-  const geo: Conv2dGeometry = { N: 1, C: Cg * group, M, group, H: KH, W: KW, KH, KW, sh: 1, sw: 1, ph: 0, pw: 0, dh: 1, dw: 1, OH: 1, OW: 1 };
+  const { group, sh, sw, dh, dw } = win;
+  const H = (KH - 1) * dh + 1, W = (KW - 1) * dw + 1;
+  const geo: Conv2dGeometry = { N: 1, C: Cg * group, M, group, H, W, KH, KW, sh, sw, ph: 0, pw: 0, dh, dw, OH: 1, OW: 1 };
   return {
-    key: `conv:${addon.info().isa}:${group}`,
+    key: `conv:${addon.info().isa}:${group}:${sh}x${sw}:${dh}x${dw}`,
     pack: async () => {
       const packed = new Float32Array(addon.conv2dPackedSize(geo));
       await addon.conv2dPackWeight(Object.assign(convArgsOf(geo), { w: w.data as Float32Array, packed, sync: syncElems(packed.length) }));

@@ -6,7 +6,7 @@
 import type { PrepareStep } from '../backend.js';
 import type { NativeAddon } from './addon.js';
 import { primePack } from './pack-cache.js';
-import { FUSED, convPack, matmulPack, type PackRecipe, type Precision } from './env.js';
+import { FUSED, convPack, convWindowOf, matmulPack, type PackRecipe, type Precision } from './env.js';
 
 /**
  * Session creation (Backend.prepare): pack every constant weight the native MatMul / FusedGemm / Gemm /
@@ -27,7 +27,7 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
       recipe = matmulPack(addon, b, op !== 'MatMul' && attrs.int('transB', 0) !== 0, precision);
     } else if ((op === 'Conv' && onnx) || (op === 'FusedConv' && fused)) {
       const group = attrs.int('group', 1), M = b.dims[0]!, Cg = b.dims[1]!;
-      if ((r === 3 || r === 4) && group >= 1 && M % group === 0 && !(Cg === 1 && group > 1)) recipe = convPack(addon, b, group);
+      if ((r === 3 || r === 4) && group >= 1 && M % group === 0 && !(Cg === 1 && group > 1)) recipe = convPack(addon, b, convWindowOf(attrs, r - 2));
     }
     if (recipe) jobs.push(primePack(b, recipe.key, recipe.pack));
   }

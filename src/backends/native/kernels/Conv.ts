@@ -15,7 +15,7 @@ export type ConvLike = (op: string, domain: string, act: NativeAct | undefined, 
 
 export function convLike({ addon, out, fallback }: NativeEnv): ConvLike {
   function runConv(ctx: KernelContext, x: Tensor, w: Tensor, bias: Tensor | undefined, residual: Tensor | undefined, geo: Conv2dGeometry, outDims: number[], act: NativeAct): KernelResult {
-    const recipe = convPack(addon, w, geo.group);
+    const recipe = convPack(addon, w, geo);
     const withWeights = (packed: Float32Array): KernelResult => {
       const y = out(ctx, 0, outDims);
       const flops = 2 * geo.N * geo.M * geo.OH * geo.OW * (geo.C / geo.group) * geo.KH * geo.KW;

@@ -1,6 +1,6 @@
 // InferenceSession: the onnxruntime-common shaped entry point to the engine.
 
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { dirname, resolve } from 'node:path';
 import type { Precision, PrepareStep, Value } from '../backends/backend.js';
 import { resolveBackend } from '../backends/registry.js';
@@ -56,8 +56,9 @@ export interface MemoryReport extends Pick<ArenaPlan, 'naiveBytes' | 'peakLiveBy
   /** Bytes of the run's arena: the planned peak activation memory. */
   arenaBytes: number;
   /**
-   * Initializer bytes the running graph holds (subgraphs included, each storage counted once), and how
-   * many of them the loaded model shares (held once).
+   * Initializer bytes the running graph holds (subgraphs included, each storage counted once; weights
+   * released after the native backend packed them are not held), and how many of them the loaded
+   * model shares (held once).
    */
   weightBytes: number;
   weightBytesShared: number;
@@ -171,7 +172,8 @@ export class InferenceSession {
         throw new OnnxflowError('INVALID_ARGUMENT', `cannot read model '${source}': ${(e as Error).message}`, { cause: e });
       }
       try {
-        model = decodeModel(bytes, { baseDir: dirname(path) });
+        const st = await stat(path);
+        model = decodeModel(bytes, { baseDir: dirname(path), file: { path, bytes, size: st.size, mtimeMs: st.mtimeMs } });
       } catch (e) {
         if (e instanceof Error) e.message = `${source}: ${e.message}`;
         throw e;
@@ -193,6 +195,7 @@ export class InferenceSession {
       const { backend: _b, executionProviders: _e, hooks: _h, baseDir: _d, precision: _p, ...rest } = options;
       return new InferenceSession(model, undefined, backendName, await delegated.create({ path, bytes, model }, rest));
     }
+    bytes = undefined;  // the file's bytes are decoded: let them go before weights are packed
     const base = await resolveBackend(backendName);
     const backend = precision === 'fp32' ? base : base.withPrecision?.(precision);
     if (!backend) throw unavailable();
@@ -329,9 +332,12 @@ export class InferenceSession {
   }
 }
 
-/** The storage of every initializer of `g` and its subgraphs (If branches, Loop/Scan bodies), each once. */
+/**
+ * The storage of every initializer of `g` and its subgraphs (If branches, Loop/Scan bodies), each once;
+ * released weights (only a backend's packed copy in memory: Tensor.release) are not held, and not read.
+ */
 function weightData(g: Graph, out = new Set<unknown>()): Set<unknown> {
-  for (const t of g.initializers.values()) out.add(t.data);
+  for (const t of g.initializers.values()) if (!t.released) out.add(t.data);
   for (const n of g.nodes) {
     for (const a of Object.values(n.attrs)) {
       if (a.type === 'graph') weightData(a.value, out);

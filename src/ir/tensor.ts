@@ -33,8 +33,11 @@ function toStorage(type: DataType, data: DataLike): TensorData {
 
 export class Tensor {
   readonly type: DataType;
-  readonly data: TensorData;
   readonly dims: readonly number[];
+  /** The elements; undefined while released (see release()). */
+  private stored: TensorData | undefined;
+  /** Reads the elements again after release(). */
+  private reload: (() => TensorData) | undefined;
 
   constructor(type: DataType, data: DataLike, dims?: Dims);
   constructor(data: TensorData | readonly boolean[], dims?: Dims);
@@ -61,8 +64,39 @@ export class Tensor {
       throw new RangeError(`tensor data has ${count} elements but dims [${shape.join(',')}] need ${sizeOf(shape)}`);
     }
     this.type = type;
-    this.data = storage;
+    this.stored = storage;
+    this.reload = undefined;
     this.dims = Object.freeze(shape);
+  }
+
+  /** The elements (a released tensor reads them again, once, and keeps them). */
+  get data(): TensorData {
+    return this.stored ?? this.restore();
+  }
+
+  /**
+   * Drop the elements from memory; `reload` reads them again on the next access to `data` (it must
+   * return the same elements: a weight re-read from its model file). Used for weights that a backend
+   * only reads in its own packed copy, so the session does not hold both.
+   */
+  release(reload: () => TensorData): void {
+    this.reload = reload;
+    this.stored = undefined;
+  }
+
+  /** Whether the elements are released (not in memory until `data` is read). */
+  get released(): boolean {
+    return this.stored === undefined;
+  }
+
+  private restore(): TensorData {
+    const d = this.reload!();
+    if (d.length !== sizeOf(this.dims) * (this.type === 'string' ? 1 : lanes(this.type))) {
+      throw new RangeError(`released tensor [${this.dims.join(',')}] reloaded ${d.length} values`);
+    }
+    this.stored = d;
+    this.reload = undefined;
+    return d;
   }
 
   /** Number of elements. */

@@ -1,7 +1,7 @@
 // ModelProto bytes -> IR Model. Every malformed input becomes a ModelError naming where it is.
 
 import { readFileSync, statSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import { dataTypeFromCode } from '../ir/dtype.js';
 import type { AttrValue, Dim, FunctionDef, Graph, Model, Node, SparseTensor, TypeInfo, ValueInfo } from '../ir/graph.js';
 import { normalizeDomain } from '../ir/graph.js';
@@ -50,16 +50,16 @@ export function decodeModel(bytes: Uint8Array, opts: TensorReadOptions = {}): Mo
 
 /** Load a model file; external data resolves next to it. */
 export function loadModelFile(path: string): Model {
-  let size: number;
+  let size: number, mtimeMs: number;
   try {
-    size = statSync(path).size;
+    ({ size, mtimeMs } = statSync(path));
   } catch (e) {
     throw new ModelError(`cannot read model '${path}': ${(e as Error).message}`, { cause: e });
   }
   if (size > MAX_MODEL_BYTES) throw new ModelError(`model '${path}' is ${size} bytes; ONNX protobuf is limited to 2 GiB`);
   const bytes = readFileSync(path);
   try {
-    return decodeModel(bytes, { baseDir: dirname(path) });
+    return decodeModel(bytes, { baseDir: dirname(path), file: { path: resolve(path), bytes, size, mtimeMs } });
   } catch (e) {
     if (e instanceof ModelError) e.message = `${path}: ${e.message}`;
     throw e;

@@ -1,6 +1,7 @@
 // TensorProto <-> Tensor, with strict size checks and safe external data.
 
-import { readFileSync, realpathSync, statSync, openSync, readSync, closeSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { type ModelFile, type WeightSource, readRange, withSource } from './weight-source.js';
 import { isAbsolute, resolve, sep, normalize } from 'node:path';
 import { type DataType, dataTypeFromCode, arrayCtor, lanes, wireBits, ONNX_CODE } from '../ir/dtype.js';
 import { Tensor, sizeOf } from '../ir/tensor.js';
@@ -15,6 +16,8 @@ export interface TensorReadOptions {
   baseDir?: string;
   /** Where the tensor sits, for error messages. */
   where?: string;
+  /** The model file and the bytes read from it: raw_data found inside them records its WeightSource. */
+  file?: ModelFile;
 }
 
 const decoder = new TextDecoder();
@@ -54,7 +57,8 @@ export function packSubByte(data: ArrayLike<number>, type: DataType): Uint8Array
   return out;
 }
 
-function fromRaw(raw: Uint8Array, type: DataType, count: number, where: string) {
+/** Elements of `type` from little-endian raw bytes (copied: the result owns its buffer). */
+export function fromRaw(raw: Uint8Array, type: DataType, count: number, where: string) {
   const bits = wireBits(type);
   const expected = Math.ceil((count * bits) / 8);
   if (raw.length !== expected) {
@@ -67,7 +71,7 @@ function fromRaw(raw: Uint8Array, type: DataType, count: number, where: string) 
   return new C(copy.buffer, 0, count * lanes(type));
 }
 
-function readExternal(p: PTensor, opts: TensorReadOptions, where: string): Uint8Array {
+function readExternal(p: PTensor, opts: TensorReadOptions, where: string): { bytes: Uint8Array; source: WeightSource } {
   const info: Record<string, string> = {};
   for (const e of p.external_data) info[e.key] = e.value;
   const location = info.location;
@@ -92,15 +96,8 @@ function readExternal(p: PTensor, opts: TensorReadOptions, where: string): Uint8
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
     throw new ModelError(`${where}: external data range offset=${info.offset} length=${info.length} is outside '${location}' (${size} bytes)`);
   }
-  if (offset === 0 && length === size) return readFileSync(file);
-  const buf = Buffer.alloc(length);
-  const fd = openSync(file, 'r');
-  try {
-    readSync(fd, buf, 0, length, offset);
-  } finally {
-    closeSync(fd);
-  }
-  return buf;
+  const st = statSync(file);
+  return { bytes: readRange(file, offset, length, size), source: { path: file, offset, length, size, mtimeMs: st.mtimeMs } };
 }
 
 function need(n: number, have: number, field: string, where: string) {
@@ -122,8 +119,19 @@ export function tensorFromProto(p: PTensor, opts: TensorReadOptions = {}): Tenso
     need(count, p.string_data.length, 'string_data', where);
     return new Tensor('string', p.string_data.map((b) => (b && b.length ? decoder.decode(b) : '')), dims);
   }
-  if (p.data_location === 1) return new Tensor(type, fromRaw(readExternal(p, opts, where), type, count, where), dims);
-  if (p.raw_data && p.raw_data.length > 0) return new Tensor(type, fromRaw(p.raw_data, type, count, where), dims);
+  if (p.data_location === 1) {
+    const { bytes, source } = readExternal(p, opts, where);
+    return withSource(new Tensor(type, fromRaw(bytes, type, count, where), dims), source);
+  }
+  if (p.raw_data && p.raw_data.length > 0) {
+    const t = new Tensor(type, fromRaw(p.raw_data, type, count, where), dims);
+    const f = opts.file, raw = p.raw_data;
+    // protobufjs hands out bytes fields as views of the buffer it decodes: their place in the file
+    if (f && raw.buffer === f.bytes.buffer && raw.byteOffset >= f.bytes.byteOffset && raw.byteOffset + raw.length <= f.bytes.byteOffset + f.bytes.length) {
+      withSource(t, { path: f.path, offset: raw.byteOffset - f.bytes.byteOffset, length: raw.length, size: f.size, mtimeMs: f.mtimeMs });
+    }
+    return t;
+  }
   const n = count * lanes(type);
   const C = arrayCtor(type);
   switch (type) {

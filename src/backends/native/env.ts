@@ -99,11 +99,10 @@ export function matmulPack(addon: NativeAddon, b: Tensor, transB: boolean, preci
   const N = transB ? d[r - 2]! : d[r - 1]!, K = transB ? d[r - 1]! : d[r - 2]!;
   let count = 1;
   for (let i = 0; i < r - 2; i++) count *= d[i]!;
-  const B = b.data as Float32Array;
   const bf16 = precision === 'bf16';
   return {
     key: `matmul:${addon.info().isa}:${transB ? 1 : 0}${bf16 ? ':bf16' : ''}`,
-    pack: () => packB(addon, B, N, K, transB ? K : 1, transB ? 1 : N, count, K * N, bf16),
+    pack: () => packB(addon, b.data as Float32Array, N, K, transB ? K : 1, transB ? 1 : N, count, K * N, bf16),
   };
 }
 

@@ -57,15 +57,16 @@ const cache = new WeakMap<Tensor, Map<string, Entry>>();
  * seen before. Returns undefined on a first sighting (the caller then reads the tensor unpacked).
  */
 export function cachedPack<P extends Packed>(t: Tensor, key: string, pack: () => Promise<P>): P | Promise<P> | undefined {
-  const data = t.data as Float32Array;
   let byKey = cache.get(t);
   if (!byKey) {
     byKey = new Map();
     cache.set(t, byKey);
   }
   const e = byKey.get(key);
-  if (!e || !matches(e.fp, data)) {
-    byKey.set(key, { key, fp: fingerprint(data) });
+  // a released weight (only its packed copy is held: tensor.ts) cannot have changed: no fingerprint
+  if (e && t.released) return (e.ready ?? e.packed ?? startPack(e, byKey, pack)) as P | Promise<P>;
+  if (!e || !matches(e.fp, t.data as Float32Array)) {
+    byKey.set(key, { key, fp: fingerprint(t.data as Float32Array) });
     return undefined;
   }
   // the key fixes the panels' type (a key names one recipe), so the entry holds a P

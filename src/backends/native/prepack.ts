@@ -1,11 +1,15 @@
 // Session creation for the native backend (Backend.prepare): constant MatMul / FusedGemm / Gemm / Conv /
 // FusedConv weights, of the main graph and of If / Loop / Scan bodies, packed into the active
 // microkernel's panels before the first run, by the kernels' own recipes (env.ts): a bf16 session then
-// reads bf16 weights from its first run on.
+// reads bf16 weights from its first run on. Weights read only through their packed copy are then
+// released (read back from the model file if anything asks for them: onnx/weight-source.ts;
+// $ONNXFLOW_NATIVE_KEEP_WEIGHTS=1 keeps them).
 
 import type { PrepareStep } from '../backend.js';
 import type { NativeAddon } from './addon.js';
 import { primePack } from './pack-cache.js';
+import type { Tensor } from '../../ir/tensor.js';
+import { releaseToFile } from '../../onnx/weight-source.js';
 import { FUSED, convPack, convWindowOf, matmulPack, type PackRecipe, type Precision } from './env.js';
 
 /**
@@ -16,6 +20,10 @@ import { FUSED, convPack, convWindowOf, matmulPack, type PackRecipe, type Precis
  */
 export async function prepackWeights(addon: NativeAddon, steps: readonly PrepareStep[], precision: Precision = 'fp32'): Promise<number> {
   const jobs: Promise<unknown>[] = [];
+  const packs: [Tensor, PackRecipe][] = [];
+  // per constant: how many node inputs read it, and how many of those read only its packed copy
+  const uses = new Map<Tensor, number>(), packedUses = new Map<Tensor, number>();
+  for (const { constants } of steps) for (const t of constants) if (t) uses.set(t, (uses.get(t) ?? 0) + 1);
   for (const { node, attrs, constants } of steps) {
     const b = constants[1];
     if (!b || b.type !== 'float32' || b.dims.length < 1 || b.size === 0) continue;
@@ -29,7 +37,15 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
       const group = attrs.int('group', 1), M = b.dims[0]!, Cg = b.dims[1]!;
       if ((r === 3 || r === 4) && group >= 1 && M % group === 0 && !(Cg === 1 && group > 1)) recipe = convPack(addon, b, convWindowOf(attrs, r - 2));
     }
-    if (recipe) jobs.push(primePack(b, recipe.key, recipe.pack));
+    if (recipe) packedUses.set(b, (packedUses.get(b) ?? 0) + 1), packs.push([b, recipe]);
+  }
+  // Weights read only as packed panels: the decoded original is dropped as soon as its panels exist
+  // (read back from the model file if anything asks for it later: a cpu fallback, the user), so the
+  // session holds one copy, not two, and creation does not peak at both.
+  const keep = process.env.ONNXFLOW_NATIVE_KEEP_WEIGHTS === '1';
+  for (const [b, recipe] of packs) {
+    const job = primePack(b, recipe.key, recipe.pack);
+    jobs.push(keep || uses.get(b) !== packedUses.get(b) ? job : job.then(() => releaseToFile(b)));
   }
   await Promise.all(jobs);
   return jobs.length;

@@ -31,14 +31,15 @@ export function matMulLike({ addon, out, fallback, precision }: NativeEnv): MatM
   }
 
   function product(a: Tensor, b: Tensor, C: Float32Array, packed: Packed | undefined, M: number, K: number, N: number, aBatch: number[], bBatch: number[], batch: number[], nb: number, outDims: number[], opts: MatMulOpts): KernelResult {
-    const A = a.data as Float32Array, B = b.data as Float32Array, nr = addon.info().nr;
+    const A = a.data as Float32Array, nr = addon.info().nr;
     // B as rows n x K: [K, N] has n at stride 1, k at stride N; transposed [N, K] the reverse.
     const bRs = opts.transB ? K : 1, bKs = opts.transB ? 1 : N;
     const aRs = opts.transA ? 1 : K, aKs = opts.transA ? M : 1;
     const bPer = packed ? packedFloats(N, K, nr) : K * N;
     // Argument objects are plain literals of one shape: a spread (`{ ...x }`) costs several microseconds
     // per call in V8, more than a small product.
-    const b0 = packed ?? B, bPacked = packed !== undefined, bf16 = packed instanceof Uint16Array, colBias = opts.bias, act = opts.act;
+    // B's own data only when it is not packed (a packed weight's original may be released: tensor.ts)
+    const b0 = packed ?? (b.data as Float32Array), bPacked = packed !== undefined, bf16 = packed instanceof Uint16Array, colBias = opts.bias, act = opts.act;
     const residual = opts.residual?.data as Float32Array | undefined;
     const sync = syncFor(2 * nb * M * N * K);
     let nbB = 1;

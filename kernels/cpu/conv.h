@@ -2,7 +2,9 @@
 //   Y[n, g] (Mg x OH*OW) = W[g] (Mg x Cg*KH*KW, panels packed once per weight) * patches(X[n, g])
 // where the patch matrix is never materialized: each K x NR block is gathered from X straight into
 // the microkernel's packed-B layout (1x1 / stride 1 / no pad reads X as a plain strided matrix).
-// Bias and activation are fused in the GEMM epilogue.
+// Bias and activation are fused in the GEMM epilogue. 3x3, stride-1, undilated, one-group convolutions
+// with 16+ channels pack and run as Winograd F(2x2, 3x3) instead (winograd.h): the packed weight's
+// format follows the geometry, so pack and run with the same one.
 #pragma once
 #include <cstdint>
 
@@ -18,7 +20,7 @@ struct Conv2dParams {
   int64_t OH, OW;
 };
 
-/** Floats the packed weight takes (group panels of the active microkernel's MR rows). */
+/** Floats the packed weight takes (group panels of the active microkernel's MR rows, or Winograd's 16 matrices). */
 int64_t conv2d_packed_weight_floats(const Conv2dParams& p);
 /** Pack W [M, C/group, KH, KW] for conv2d_run. */
 void conv2d_pack_weight(const Conv2dParams& p, const float* w, float* packed);

@@ -112,6 +112,31 @@ static void test_gemm(int trial) {
   compare(what, C, ref);
 }
 
+/** act(conv(X, W) + bias) + R (R: nullptr or laid out as Y) in double: the reference of every conv test. */
+static std::vector<double> conv_ref(const Conv2dParams& p, const std::vector<float>& X, const std::vector<float>& W,
+                                    const std::vector<float>& bias, int act, const float* R) {
+  const int64_t Cg = p.C / p.group, Mg = p.M / p.group;
+  std::vector<double> ref(p.N * p.M * p.OH * p.OW);
+  for (int64_t n = 0; n < p.N; n++)
+    for (int64_t m = 0; m < p.M; m++) {
+      const int64_t g = m / Mg;
+      for (int64_t oh = 0; oh < p.OH; oh++)
+        for (int64_t ow = 0; ow < p.OW; ow++) {
+          double s = bias[m];
+          for (int64_t c = 0; c < Cg; c++)
+            for (int64_t kh = 0; kh < p.KH; kh++)
+              for (int64_t kw = 0; kw < p.KW; kw++) {
+                const int64_t ih = oh * p.sh - p.ph + kh * p.dh, iw = ow * p.sw - p.pw + kw * p.dw;
+                if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
+                s += double(X[((n * p.C + g * Cg + c) * p.H + ih) * p.W + iw]) * W[((m * Cg + c) * p.KH + kh) * p.KW + kw];
+              }
+          const int64_t at = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
+          ref[at] = actd(s, act) + (R ? R[at] : 0);
+        }
+    }
+  return ref;
+}
+
 static void test_conv(int trial) {
   Conv2dParams p;
   p.group = ri(1, 3);
@@ -128,31 +153,14 @@ static void test_conv(int trial) {
   }
   p.OH = (p.H + 2 * p.ph - eh) / p.sh + 1, p.OW = (p.W + 2 * p.pw - ew) / p.sw + 1;
   if (p.H + 2 * p.ph < eh || p.W + 2 * p.pw < ew) return;
-  const int64_t Cg = p.C / p.group, Mg = p.M / p.group;
+  const int64_t Cg = p.C / p.group;
   auto X = rnd(p.N * p.C * p.H * p.W), W = rnd(p.M * Cg * p.KH * p.KW), bias = rnd(p.M);
   std::vector<float> packed(conv2d_packed_weight_floats(p)), Y(p.N * p.M * p.OH * p.OW);
   conv2d_pack_weight(p, W.data(), packed.data());
   const bool resid = trial % 3 == 0;  // + a residual (the direct, gathered and 1x1 paths all take it)
   const auto R = rnd(Y.size());
   conv2d_run(p, X.data(), packed.data(), bias.data(), Y.data(), Act::None, resid ? R.data() : nullptr);
-  std::vector<double> ref(Y.size());
-  for (int64_t n = 0; n < p.N; n++)
-    for (int64_t m = 0; m < p.M; m++) {
-      const int64_t g = m / Mg;
-      for (int64_t oh = 0; oh < p.OH; oh++)
-        for (int64_t ow = 0; ow < p.OW; ow++) {
-          double s = bias[m];
-          for (int64_t c = 0; c < Cg; c++)
-            for (int64_t kh = 0; kh < p.KH; kh++)
-              for (int64_t kw = 0; kw < p.KW; kw++) {
-                const int64_t ih = oh * p.sh - p.ph + kh * p.dh, iw = ow * p.sw - p.pw + kw * p.dw;
-                if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
-                s += double(X[((n * p.C + g * Cg + c) * p.H + ih) * p.W + iw]) * W[((m * Cg + c) * p.KH + kh) * p.KW + kw];
-              }
-          const int64_t at = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
-          ref[at] = s + (resid ? R[at] : 0);
-        }
-    }
+  const std::vector<double> ref = conv_ref(p, X, W, bias, 0, resid ? R.data() : nullptr);
   char what[200];
   std::snprintf(what, sizeof what, "conv #%d N=%ld C=%ld M=%ld g=%ld %ldx%ld k=%ldx%ld s=%ld,%ld d=%ld,%ld p=%ld,%ld", trial,
                 (long)p.N, (long)p.C, (long)p.M, (long)p.group, (long)p.H, (long)p.W, (long)p.KH, (long)p.KW, (long)p.sh,
@@ -187,22 +195,7 @@ static void test_conv_winograd(int trial) {
   conv2d_pack_weight(p, W.data(), packed2.data());
   conv2d_run(p, X.data(), packed2.data(), bias.data(), Y2.data(), static_cast<Act>(act), resid ? R.data() : nullptr);
   set_winograd(true);
-  std::vector<double> ref(Y.size());
-  for (int64_t n = 0; n < p.N; n++)
-    for (int64_t m = 0; m < p.M; m++)
-      for (int64_t oh = 0; oh < p.OH; oh++)
-        for (int64_t ow = 0; ow < p.OW; ow++) {
-          double s = bias[m];
-          for (int64_t c = 0; c < p.C; c++)
-            for (int64_t kh = 0; kh < 3; kh++)
-              for (int64_t kw = 0; kw < 3; kw++) {
-                const int64_t ih = oh - p.ph + kh, iw = ow - p.pw + kw;
-                if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
-                s += double(X[((n * p.C + c) * p.H + ih) * p.W + iw]) * W[((m * p.C + c) * 3 + kh) * 3 + kw];
-              }
-          const int64_t at = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
-          ref[at] = actd(s, act) + (resid ? R[at] : 0);
-        }
+  const std::vector<double> ref = conv_ref(p, X, W, bias, act, resid ? R.data() : nullptr);
   char what[200];
   std::snprintf(what, sizeof what, "winograd #%d N=%ld C=%ld M=%ld %ldx%ld p=%ld,%ld act=%d resid=%d", trial, (long)p.N,
                 (long)p.C, (long)p.M, (long)p.H, (long)p.W, (long)p.ph, (long)p.pw, act, resid);
@@ -221,29 +214,13 @@ static void test_conv_large(int trial) {
   const int64_t eh = (p.KH - 1) * p.dh + 1, ew = (p.KW - 1) * p.dw + 1;
   p.W = ri(68, 72), p.H = ri(68, 70) * p.sh;
   p.OH = (p.H + 2 * p.ph - eh) / p.sh + 1, p.OW = (p.W + 2 * p.pw - ew) + 1;
-  const int64_t Cg = p.C / p.group, Mg = p.M / p.group;
+  const int64_t Cg = p.C / p.group;
   auto X = rnd(p.N * p.C * p.H * p.W), W = rnd(p.M * Cg * p.KH * p.KW), bias = rnd(p.M), R = rnd(p.N * p.M * p.OH * p.OW);
   const bool resid = trial % 2 == 0;
   std::vector<float> packed(conv2d_packed_weight_floats(p)), Y(p.N * p.M * p.OH * p.OW);
   conv2d_pack_weight(p, W.data(), packed.data());
   conv2d_run(p, X.data(), packed.data(), bias.data(), Y.data(), Act::Relu, resid ? R.data() : nullptr);
-  std::vector<double> ref(Y.size());
-  for (int64_t n = 0; n < p.N; n++)
-    for (int64_t m = 0; m < p.M; m++)
-      for (int64_t oh = 0; oh < p.OH; oh++)
-        for (int64_t ow = 0; ow < p.OW; ow++) {
-          double s = bias[m];
-          const int64_t g = m / Mg;
-          for (int64_t c = 0; c < Cg; c++)
-            for (int64_t kh = 0; kh < p.KH; kh++)
-              for (int64_t kw = 0; kw < p.KW; kw++) {
-                const int64_t ih = oh * p.sh - p.ph + kh * p.dh, iw = ow - p.pw + kw * p.dw;
-                if (ih < 0 || ih >= p.H || iw < 0 || iw >= p.W) continue;
-                s += double(X[((n * p.C + g * Cg + c) * p.H + ih) * p.W + iw]) * W[((m * Cg + c) * p.KH + kh) * p.KW + kw];
-              }
-          const int64_t at = ((n * p.M + m) * p.OH + oh) * p.OW + ow;
-          ref[at] = (s > 0 ? s : 0) + (resid ? R[at] : 0);
-        }
+  const std::vector<double> ref = conv_ref(p, X, W, bias, 1, resid ? R.data() : nullptr);  // ReLU
   char what[200];
   std::snprintf(what, sizeof what, "large conv #%d N=%ld C=%ld M=%ld g=%ld %ldx%ld k=%ldx%ld sh=%ld d=%ld,%ld p=%ld,%ld", trial,
                 (long)p.N, (long)p.C, (long)p.M, (long)p.group, (long)p.H, (long)p.W, (long)p.KH, (long)p.KW, (long)p.sh,

@@ -22,7 +22,7 @@ export function withSource(t: Tensor, s: WeightSource): Tensor {
   return t;
 }
 
-/** Bytes [offset, offset + length) of `file` (the whole file read at once when that is all of it). */
+/** Bytes [offset, offset + length) of `file` (`size`: the file's, for the error when it ends early). */
 export function readRange(file: string, offset: number, length: number, size: number): Uint8Array {
   const buf = Buffer.alloc(length);
   const fd = openSync(file, 'r');

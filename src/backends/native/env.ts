@@ -4,6 +4,7 @@
 
 import type { KernelContext, KernelFn, KernelResult, Value } from '../backend.js';
 import { broadcastStrides, walkOffsets } from '../cpu/util/broadcast.js';
+import { spatialInts } from '../cpu/kernels/conv/common.js';
 import type { Tensor } from '../../ir/tensor.js';
 import type { Attrs } from '../attrs.js';
 import { NativeAct, type Conv2dGeometry, type Done, type NativeAddon } from './addon.js';
@@ -109,11 +110,21 @@ export function matmulPack(addon: NativeAddon, b: Tensor, transB: boolean, preci
 /** What a packed Conv weight depends on besides the weight: group, strides and dilations (as the addon's 2-D geometry). */
 export interface ConvWindow { group: number; sh: number; sw: number; dh: number; dw: number }
 
-/** The ConvWindow of a Conv / FusedConv node of spatial rank 1 or 2 from its attributes (a 1-D conv as 1 x W). */
-export function convWindowOf(attrs: Attrs, rank: number): ConvWindow {
-  const s = attrs.ints('strides', []), d = attrs.ints('dilations', []);
+/**
+ * The ConvWindow of a Conv / FusedConv node of spatial rank 1 or 2 from its attributes, read as the
+ * kernel reads them (spatialInts; a 1-D conv as 1 x W); undefined when they are invalid (the node then
+ * fails when it runs, as before).
+ */
+export function convWindowOf(attrs: Attrs, rank: number): ConvWindow | undefined {
+  let s: number[], d: number[];
+  try {
+    s = spatialInts({ attrs }, 'strides', rank, 1);
+    d = spatialInts({ attrs }, 'dilations', rank, 1);
+  } catch {
+    return undefined;
+  }
   const two = rank === 2;
-  return { group: attrs.int('group', 1), sh: two ? s[0] ?? 1 : 1, sw: s[rank - 1] ?? 1, dh: two ? d[0] ?? 1 : 1, dw: d[rank - 1] ?? 1 };
+  return { group: attrs.int('group', 1), sh: two ? s[0]! : 1, sw: s[rank - 1]!, dh: two ? d[0]! : 1, dw: d[rank - 1]! };
 }
 
 /**

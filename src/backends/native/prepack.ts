@@ -35,9 +35,13 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
       recipe = matmulPack(addon, b, op !== 'MatMul' && attrs.int('transB', 0) !== 0, precision);
     } else if ((op === 'Conv' && onnx) || (op === 'FusedConv' && fused)) {
       const group = attrs.int('group', 1), M = b.dims[0]!, Cg = b.dims[1]!;
-      if ((r === 3 || r === 4) && group >= 1 && M % group === 0 && !(Cg === 1 && group > 1)) recipe = convPack(addon, b, convWindowOf(attrs, r - 2));
+      const win = convWindowOf(attrs, r - 2);
+      if (win && (r === 3 || r === 4) && group >= 1 && M % group === 0 && !(Cg === 1 && group > 1)) recipe = convPack(addon, b, win);
     }
-    if (recipe) packedUses.set(b, (packedUses.get(b) ?? 0) + 1), packs.push([b, recipe]);
+    if (recipe) {
+      packedUses.set(b, (packedUses.get(b) ?? 0) + 1);
+      packs.push([b, recipe]);
+    }
   }
   // Weights read only as packed panels: the decoded original is dropped as soon as its panels exist
   // (read back from the model file if anything asks for it later: a cpu fallback, the user), so the

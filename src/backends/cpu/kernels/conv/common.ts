@@ -24,7 +24,7 @@ export interface Geometry {
 }
 
 /** Read an int list attribute of length `rank` (`fill` repeated when absent). */
-export function spatialInts(ctx: KernelContext, name: string, rank: number, fill: number): number[] {
+export function spatialInts(ctx: Pick<KernelContext, 'attrs'>, name: string, rank: number, fill: number): number[] {
   const v = ctx.attrs.ints(name, []);
   if (v.length === 0) return new Array<number>(rank).fill(fill);
   if (v.length !== rank) throw new Error(`attribute '${name}' has ${v.length} values, expected ${rank} (one per spatial dim)`);

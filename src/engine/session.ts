@@ -12,6 +12,7 @@ import type { Dim, Graph, Model, TypeInfo, ValueInfo } from '../ir/graph.js';
 import { Tensor } from '../ir/tensor.js';
 import { InputError, OnnxflowError } from '../errors.js';
 import { decodeModel } from '../onnx/decode.js';
+import { readDeferred } from '../onnx/weight-source.js';
 import { Executor, type RunHooks } from './executor.js';
 import { functionMap } from './inline.js';
 import { buildPlan } from './plan.js';
@@ -209,6 +210,9 @@ export class InferenceSession {
     const executor = new Executor({ backend, opsets: optimized.opsets, functions: functionMap(optimized.functions) }, options.hooks);
     const plan = executor.plan(optimized.graph, false);
     if (backend.prepare) await backend.prepare(prepareSteps(executor, optimized.graph, false, new Map()));
+    // Large weights are read from the model file on first use (onnx/weight-source.ts); what the session
+    // runs from is read in now, one weight at a time, except what the backend holds only packed.
+    readDeferred(initializersOf(optimized.graph));
     if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(optimized));
     const session = new InferenceSession(model, executor, backendName, undefined, optimized);
     session.useArena = options.enableCpuMemArena !== false;
@@ -332,18 +336,24 @@ export class InferenceSession {
   }
 }
 
-/**
- * The storage of every initializer of `g` and its subgraphs (If branches, Loop/Scan bodies), each once;
- * released weights (only a backend's packed copy in memory: Tensor.release) are not held, and not read.
- */
-function weightData(g: Graph, out = new Set<unknown>()): Set<unknown> {
-  for (const t of g.initializers.values()) if (!t.released) out.add(t.data);
+/** Every initializer of `g` and of its subgraphs (If branches, Loop/Scan bodies). */
+function* initializersOf(g: Graph): Generator<Tensor> {
+  yield* g.initializers.values();
   for (const n of g.nodes) {
     for (const a of Object.values(n.attrs)) {
-      if (a.type === 'graph') weightData(a.value, out);
-      else if (a.type === 'graphs') for (const sg of a.value) weightData(sg, out);
+      if (a.type === 'graph') yield* initializersOf(a.value);
+      else if (a.type === 'graphs') for (const sg of a.value) yield* initializersOf(sg);
     }
   }
+}
+
+/**
+ * The storage of every initializer of `g` and its subgraphs, each once; released weights (only a
+ * backend's packed copy in memory: Tensor.release) are not held, and not read.
+ */
+function weightData(g: Graph): Set<unknown> {
+  const out = new Set<unknown>();
+  for (const t of initializersOf(g)) if (!t.released) out.add(t.data);
   return out;
 }
 

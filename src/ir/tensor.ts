@@ -69,6 +69,21 @@ export class Tensor {
     this.dims = Object.freeze(shape);
   }
 
+  /**
+   * A tensor whose elements are not in memory yet: `load` reads them on the first access to `data`
+   * (a large weight of a model file, read when something needs it). Starts out `released`.
+   */
+  static deferred(type: DataType, dims: Dims, load: () => TensorData): Tensor {
+    const shape = [...dims];
+    for (const d of shape) {
+      if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid tensor dim ${d} in [${shape.join(',')}]`);
+    }
+    // the constructor's fields, in their declared order (one object shape for every tensor)
+    const t = Object.create(Tensor.prototype) as Tensor;
+    Object.assign(t, { type, dims: Object.freeze(shape), stored: undefined, reload: load });
+    return t;
+  }
+
   /** The elements (a released tensor reads them again, once, and keeps them). */
   get data(): TensorData {
     return this.stored ?? this.restore();

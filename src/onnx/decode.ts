@@ -70,7 +70,7 @@ export function decodeGraph(g: P, opts: TensorReadOptions, where: string): Graph
   const name = g.name || where;
   const initializers = new Map();
   for (const t of g.initializer ?? []) {
-    initializers.set(t.name, tensorFromProto(t as PTensor, { ...opts, where: `${name}: initializer '${t.name}'` }));
+    initializers.set(t.name, tensorFromProto(t as PTensor, { ...opts, where: `${name}: initializer '${t.name}'`, defer: true }));
   }
   let sparseInitializers: Map<string, SparseTensor> | undefined;
   if (g.sparse_initializer?.length) {

@@ -1,7 +1,7 @@
 // TensorProto <-> Tensor, with strict size checks and safe external data.
 
 import { realpathSync, statSync } from 'node:fs';
-import { type ModelFile, type WeightSource, readRange, withSource } from './weight-source.js';
+import { type ModelFile, type WeightSource, deferredWeight, readRange, withSource } from './weight-source.js';
 import { isAbsolute, resolve, sep, normalize } from 'node:path';
 import { type DataType, dataTypeFromCode, arrayCtor, lanes, wireBits, ONNX_CODE } from '../ir/dtype.js';
 import { Tensor, sizeOf } from '../ir/tensor.js';
@@ -18,6 +18,8 @@ export interface TensorReadOptions {
   where?: string;
   /** The model file and the bytes read from it: raw_data found inside them records its WeightSource. */
   file?: ModelFile;
+  /** A large tensor found in its file may be read on first use (graph initializers: see DEFERRED_BYTES). */
+  defer?: boolean;
 }
 
 const decoder = new TextDecoder();
@@ -71,7 +73,8 @@ export function fromRaw(raw: Uint8Array, type: DataType, count: number, where: s
   return new C(copy.buffer, 0, count * lanes(type));
 }
 
-function readExternal(p: PTensor, opts: TensorReadOptions, where: string): { bytes: Uint8Array; source: WeightSource } {
+/** Where an external-data tensor's bytes are (the location checked to stay inside the model's folder). */
+function externalSource(p: PTensor, opts: TensorReadOptions, where: string): WeightSource {
   const info: Record<string, string> = {};
   for (const e of p.external_data) info[e.key] = e.value;
   const location = info.location;
@@ -97,7 +100,25 @@ function readExternal(p: PTensor, opts: TensorReadOptions, where: string): { byt
     throw new ModelError(`${where}: external data range offset=${info.offset} length=${info.length} is outside '${location}' (${size} bytes)`);
   }
   const st = statSync(file);
-  return { bytes: readRange(file, offset, length, size), source: { path: file, offset, length, size, mtimeMs: st.mtimeMs } };
+  return { path: file, offset, length, size, mtimeMs: st.mtimeMs };
+}
+
+/**
+ * Initializers of at least this many bytes found in their model file (raw_data of a model loaded from a
+ * path, or external data) are read from it on first use, not at load (Tensor.deferred): a large model's
+ * weights are then never in memory twice (the file's bytes and the decoded copy) while it loads.
+ */
+export const DEFERRED_BYTES = 64 * 1024;
+
+/** The tensor whose elements are `source`'s bytes: deferred when large, else read now. */
+function fromSource(source: WeightSource, type: DataType, dims: number[], count: number, where: string, defer: boolean, bytes?: Uint8Array): Tensor {
+  const bits = wireBits(type);
+  const expected = Math.ceil((count * bits) / 8);
+  const field = bytes ? 'raw_data' : 'external data';
+  if (source.length !== expected) throw new ModelError(`${where}: ${field} has ${source.length} bytes but ${type}[${count}] needs ${expected}`);
+  if (defer && bits >= 8 && expected >= DEFERRED_BYTES) return deferredWeight(type, dims, count, source);
+  const raw = bytes ?? readRange(source.path, source.offset, source.length, source.size);
+  return withSource(new Tensor(type, fromRaw(raw, type, count, where), dims), source);
 }
 
 function need(n: number, have: number, field: string, where: string) {
@@ -119,18 +140,15 @@ export function tensorFromProto(p: PTensor, opts: TensorReadOptions = {}): Tenso
     need(count, p.string_data.length, 'string_data', where);
     return new Tensor('string', p.string_data.map((b) => (b && b.length ? decoder.decode(b) : '')), dims);
   }
-  if (p.data_location === 1) {
-    const { bytes, source } = readExternal(p, opts, where);
-    return withSource(new Tensor(type, fromRaw(bytes, type, count, where), dims), source);
-  }
+  if (p.data_location === 1) return fromSource(externalSource(p, opts, where), type, dims, count, where, opts.defer === true);
   if (p.raw_data && p.raw_data.length > 0) {
-    const t = new Tensor(type, fromRaw(p.raw_data, type, count, where), dims);
     const f = opts.file, raw = p.raw_data;
     // protobufjs hands out bytes fields as views of the buffer it decodes: their place in the file
     if (f && raw.buffer === f.bytes.buffer && raw.byteOffset >= f.bytes.byteOffset && raw.byteOffset + raw.length <= f.bytes.byteOffset + f.bytes.length) {
-      withSource(t, { path: f.path, offset: raw.byteOffset - f.bytes.byteOffset, length: raw.length, size: f.size, mtimeMs: f.mtimeMs });
+      const source = { path: f.path, offset: raw.byteOffset - f.bytes.byteOffset, length: raw.length, size: f.size, mtimeMs: f.mtimeMs };
+      return fromSource(source, type, dims, count, where, opts.defer === true, raw);
     }
-    return t;
+    return new Tensor(type, fromRaw(raw, type, count, where), dims);
   }
   const n = count * lanes(type);
   const C = arrayCtor(type);

@@ -1,11 +1,13 @@
 // Where a weight's bytes sit in its model file (raw_data inside the .onnx file, or an external data
-// file), recorded at load. A backend that reads a weight only through its own packed copy releases
-// the decoded elements (Tensor.release) and the session no longer holds two copies of every weight;
-// anything that reads the tensor later gets the elements read back from the file, checked unchanged.
+// file), recorded at load. Large weights are not decoded at load at all (Tensor.deferred): each is read
+// from the file when something first needs it, so loading never holds the file's bytes and a decoded
+// copy of every weight at once. A backend that reads a weight only through its own packed copy
+// releases the decoded elements again (Tensor.release) and the session holds one copy, not two.
+// Every read checks that the file is unchanged since the model was loaded.
 
 import { closeSync, openSync, readSync, statSync } from 'node:fs';
-import type { TensorData } from '../ir/dtype.js';
-import type { Tensor } from '../ir/tensor.js';
+import type { DataType, TensorData } from '../ir/dtype.js';
+import { Tensor } from '../ir/tensor.js';
 import { ModelError } from '../errors.js';
 import { fromRaw } from './tensor-proto.js';
 
@@ -39,18 +41,29 @@ export function readRange(file: string, offset: number, length: number, size: nu
   return buf;
 }
 
-function readBack(t: Tensor, s: WeightSource): TensorData {
+function readBack(type: DataType, count: number, s: WeightSource): TensorData {
   let st;
   try {
     st = statSync(s.path);
   } catch (e) {
-    throw new ModelError(`weights released after packing can no longer be read: '${s.path}' is gone (${(e as Error).message})`, { cause: e });
+    throw new ModelError(`weights not held in memory can no longer be read: '${s.path}' is gone (${(e as Error).message})`, { cause: e });
   }
   if (st.size !== s.size || st.mtimeMs !== s.mtimeMs) {
-    throw new ModelError(`weights released after packing can no longer be read: '${s.path}' changed since the model was loaded`);
+    throw new ModelError(`weights not held in memory can no longer be read: '${s.path}' changed since the model was loaded`);
   }
-  return fromRaw(readRange(s.path, s.offset, s.length, s.size), t.type, t.size, `weights read back from '${s.path}'`);
+  return fromRaw(readRange(s.path, s.offset, s.length, s.size), type, count, `weights read from '${s.path}'`);
 }
+
+/**
+ * A weight of `type` and `dims` whose `s.length` bytes (checked to be its size by the caller) are read
+ * from its file on first use.
+ */
+export function deferredWeight(type: DataType, dims: readonly number[], count: number, s: WeightSource): Tensor {
+  return withSource(Tensor.deferred(type, dims, () => readBack(type, count, s)), s);
+}
+
+/** Weights a backend released after packing (held only as its packed copy). */
+const packedOnly = new WeakSet<Tensor>();
 
 /**
  * Release `t`'s elements if they can be read back from its model file (numeric, whole bytes per value);
@@ -58,7 +71,17 @@ function readBack(t: Tensor, s: WeightSource): TensorData {
  */
 export function releaseToFile(t: Tensor): boolean {
   const s = sources.get(t);
-  if (!s || t.released || t.type === 'string') return false;
-  t.release(() => readBack(t, s));
+  if (!s || t.type === 'string') return false;
+  packedOnly.add(t);
+  if (!t.released) t.release(() => readBack(t.type, t.size, s));
   return true;
+}
+
+/**
+ * Read in every weight of `tensors` that is still only in its file, unless a backend released it after
+ * packing: what a session runs from is then in memory (one weight at a time: loading never peaks at
+ * the file plus every weight), as onnxruntime holds it, whatever happens to the file later.
+ */
+export function readDeferred(tensors: Iterable<Tensor>): void {
+  for (const t of tensors) if (t.released && !packedOnly.has(t)) void t.data;
 }

@@ -69,6 +69,24 @@ if (!status.available) {
       expect(fromBytes.optimizedModel.graph.initializers.get('w')!.released).toBe(false);
     });
 
+    it('a large weight read from its file on first use is packed and released again, never read twice', async () => {
+      const K = 128, N = 256;  // 128 KB: deferred at load (onnx/tensor-proto.ts DEFERRED_BYTES)
+      const big = randomFloats(K * N, 6);
+      const bytes = encodeModel(makeModel(makeGraph([makeNode('MatMul', ['x', 'w'], ['y'])], 'g', [vi('x', [5, K])], [vi('y', [5, N])],
+        [makeTensor('w', 'float32', [K, N], big)]), { opsets: { '': 17 } }));
+      const path = join(dir, 'big.onnx');
+      writeFileSync(path, bytes);
+      const s = await InferenceSession.create(path, { backend: 'native' });
+      const w = s.optimizedModel.graph.initializers.get('w')!;
+      expect(w.released).toBe(true);
+      const x = { x: new Tensor('float32', randomFloats(5 * K, 7), [5, K]) };
+      const ref = (await (await InferenceSession.create(bytes, { backend: 'cpu' })).run(x)).y!.data as Float32Array;
+      const got = (await s.run(x)).y!.data as Float32Array;
+      for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - ref[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(ref[i]!)));
+      expect(w.released).toBe(true);
+      expect(w.data).toEqual(big);
+    });
+
     it('a model file changed since the load: reading a released weight is a clear error', async () => {
       const { bytes } = model();
       const path = join(dir, 'changed.onnx');

@@ -46,11 +46,24 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
   // Weights read only as packed panels: the decoded original is dropped as soon as its panels exist
   // (read back from the model file if anything asks for it later: a cpu fallback, the user), so the
   // session holds one copy, not two, and creation does not peak at both.
+  // A few at a time: a weight not yet read from its file (Tensor.deferred) is read when its packing
+  // starts, so creation holds the panels made so far plus the weights in flight, not every weight.
   const keep = process.env.ONNXFLOW_NATIVE_KEEP_WEIGHTS === '1';
-  for (const [b, recipe] of packs) {
-    const job = primePack(b, recipe.key, recipe.pack);
-    jobs.push(keep || uses.get(b) !== packedUses.get(b) ? job : job.then(() => releaseToFile(b)));
+  const inFlight = new Set<Promise<unknown>>();
+  try {
+    for (const [b, recipe] of packs) {
+      const packed = primePack(b, recipe.key, recipe.pack);  // reads b (from its file if deferred)
+      const job = (keep || uses.get(b) !== packedUses.get(b) ? packed : packed.then(() => releaseToFile(b))).finally(() => inFlight.delete(job));
+      jobs.push(job);
+      inFlight.add(job);
+      if (inFlight.size >= PACKS_IN_FLIGHT) await Promise.race(inFlight);
+    }
+  } finally {
+    await Promise.allSettled(jobs);  // none left running (or unhandled) when one fails
   }
   await Promise.all(jobs);
   return jobs.length;
 }
+
+/** Weights packed at once during session creation. */
+const PACKS_IN_FLIGHT = 4;

@@ -18,7 +18,8 @@ namespace onnxflow {
 
 /**
  * Whether conv2d packs and runs `p` as Winograd F(2x2, 3x3): a 3x3 kernel, stride 1, dilation 1, one
- * group, at least 16 input and output channels, and not switched off ($ONNXFLOW_NATIVE_WINOGRAD=0,
+ * group, at least 16 input and output channels, a plain weight of at most 64 MB (winograd.cc;
+ * $ONNXFLOW_NATIVE_WINOGRAD_MAX_MB), and not switched off ($ONNXFLOW_NATIVE_WINOGRAD=0,
  * read once, or set_winograd). Depends on neither the image size nor the batch (weights are packed
  * before either is known).
  */

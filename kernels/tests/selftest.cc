@@ -204,6 +204,22 @@ static void test_conv_winograd(int trial) {
   compare(what, Y2, ref);
 }
 
+// Which convolutions get Winograd weights: 3x3 stride-1 ones, up to a 64 MB plain weight (the 2560 -> 1280
+// convolution of a UNet keeps plain panels), never strided ones or fewer than 16 channels.
+static void test_winograd_choice() {
+  Conv2dParams p;
+  p.group = 1, p.KH = p.KW = 3, p.sh = p.sw = 1, p.dh = p.dw = 1, p.N = 1, p.H = p.W = 8, p.OH = p.OW = 8, p.ph = p.pw = 1;
+  struct Case { int64_t C, M, sh; bool want; } cases[] = {
+      {1280, 1280, 1, true}, {1920, 640, 1, true}, {1920, 1280, 1, false}, {2560, 1280, 1, false}, {16, 16, 1, true}, {15, 64, 1, false}, {64, 64, 2, false}};
+  for (const Case& c : cases) {
+    p.C = c.C, p.M = c.M, p.sh = p.sw = c.sh;
+    if (winograd_applies(p) != c.want) {
+      failures++;
+      std::printf("  FAIL winograd choice C=%ld M=%ld stride=%ld: want %d\n", (long)c.C, (long)c.M, (long)c.sh, c.want);
+    }
+  }
+}
+
 // Large images (gathered panels over several column blocks; with C >= 40 and 3x3 also several K blocks).
 static void test_conv_large(int trial) {
   Conv2dParams p;
@@ -316,6 +332,7 @@ int main() {
     for (int t = 0; t < 40; t++) test_conv(t);
     for (int t = 0; t < 8; t++) test_conv_large(t);
     for (int t = 0; t < 24; t++) test_conv_winograd(t);
+    test_winograd_choice();
     for (int t = 0; t < 30; t++) test_attention(t);
     const MicroKernel& uk = active_kernel();
     std::printf("%s (%dx%d): %s, worst rel err %.2e\n", isa, uk.mr, uk.nr, failures == before ? "ok" : "FAILED", worst);

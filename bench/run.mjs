@@ -17,6 +17,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import ort from 'onnxruntime-node';
+import { feedSpecs, makeFeeds, rand } from './feeds.mjs';
 
 const { values } = parseArgs({ options: {
   runs: { type: 'string', default: '5' }, cases: { type: 'string', default: '' },
@@ -34,17 +35,6 @@ const status = native.nativeStatus();
 const addon = native.nativeAddon();
 const threads = status.available ? status.info.threads : availableParallelism();
 
-function rand(n, seed, scale = 0.2) {
-  let a = seed >>> 0;
-  const out = new Float32Array(n);
-  for (let i = 0; i < n; i++) {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = Math.imul(a ^ (a >>> 15), a | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    out[i] = (((t ^ (t >>> 14)) >>> 0) / 4294967296 - 0.5) * scale;
-  }
-  return out;
-}
 const vi = (n, d) => makeTensorValueInfo(n, 'float32', d);
 const T = (dims, seed, scale) => new Tensor('float32', rand(dims.reduce((a, b) => a * b, 1), seed, scale), dims);
 
@@ -79,20 +69,6 @@ function convCase(name, C, M, H, W, k) {
 }
 
 /** Feeds for a model file from its input metadata: symbolic dims from `dims`, int64 ids, bool true. */
-async function modelFeeds(path, dims) {
-  const meta = await InferenceSession.create(path, { backend: 'cpu', graphOptimizationLevel: 'disabled' });
-  const feeds = {};
-  let seed = 11;
-  for (const m of meta.inputMetadata) {
-    const shape = m.shape.map((d) => (typeof d === 'number' ? d : dims[d] ?? dims['*'] ?? 1));
-    const n = shape.reduce((a, b) => a * b, 1);
-    if (m.type === 'int64') feeds[m.name] = new Tensor('int64', new BigInt64Array(n).fill(50n), shape);
-    else if (m.type === 'bool') feeds[m.name] = new Tensor('bool', new Uint8Array(n).fill(1), shape);
-    else feeds[m.name] = new Tensor('float32', rand(n, seed++, m.name === 'timestep' ? 0 : 1).map((v) => (m.name === 'timestep' ? 500 : v)), shape);
-  }
-  return feeds;
-}
-
 /** Whole-model cases that `want` selects; a model folder is generated only when one of its cases is wanted. */
 async function modelCases() {
   const out = [];
@@ -264,8 +240,7 @@ const cases = micro.filter(want);
 cases.push(...(await modelCases()));
 for (const c of cases) {
   if (c.path && !c.feeds) {
-    c.feeds = await modelFeeds(c.path, c.dims);
-    for (const [k, d] of Object.entries(c.fix ?? {})) c.feeds[k] = T(d, 21, 1);
+    c.feeds = makeFeeds(lib, feedSpecs(lib, c.path, c.dims, c.fix));
   }
   const n = c.group === 'models' ? Math.max(2, Math.ceil(runs / 2)) : c.flops < 1e8 ? runs * 20 : runs;
   const rs = await runners(c, c.heavy ? 2 : n);

@@ -66,9 +66,10 @@ export interface Backend {
   getKernel(opType: string, domain: string, opset: number): KernelFn | undefined;
   /**
    * Optional work at session creation, given the planned steps of the main graph in order with
-   * their constant inputs (initializers; undefined elsewhere): e.g. packing weights once.
+   * their constant inputs (initializers; undefined elsewhere): e.g. packing weights once. Returns the
+   * weights the backend reads only through copies of its own (the session need not hold them).
    */
-  prepare?(steps: readonly PrepareStep[]): Promise<void>;
+  prepare?(steps: readonly PrepareStep[]): Promise<ReadonlySet<Tensor> | void>;
 }
 
 /** A planned node as Backend.prepare sees it. */

@@ -209,10 +209,10 @@ export class InferenceSession {
     const optimized = level !== 'disabled' ? optimizeModel(model, { level, backend }).model : model;
     const executor = new Executor({ backend, opsets: optimized.opsets, functions: functionMap(optimized.functions) }, options.hooks);
     const plan = executor.plan(optimized.graph, false);
-    if (backend.prepare) await backend.prepare(prepareSteps(executor, optimized.graph, false, new Map()));
+    const packedOnly = backend.prepare ? await backend.prepare(prepareSteps(executor, optimized.graph, false, new Map())) : undefined;
     // Large weights are read from the model file on first use (onnx/weight-source.ts); what the session
     // runs from is read in now, one weight at a time, except what the backend holds only packed.
-    readDeferred(initializersOf(optimized.graph));
+    readDeferred(initializersOf(optimized.graph), packedOnly || undefined);
     if (options.optimizedModelFilePath) await writeFile(options.optimizedModelFilePath, encodeModel(optimized));
     const session = new InferenceSession(model, executor, backendName, undefined, optimized);
     session.useArena = options.enableCpuMemArena !== false;

@@ -62,26 +62,22 @@ export function deferredWeight(type: DataType, dims: readonly number[], count: n
   return withSource(Tensor.deferred(type, dims, () => readBack(type, count, s)), s);
 }
 
-/** Weights a backend released after packing (held only as its packed copy). */
-const packedOnly = new WeakSet<Tensor>();
-
 /**
- * Release `t`'s elements if they can be read back from its model file (numeric, whole bytes per value);
- * returns whether it did.
+ * Release `t`'s elements if they can be read back from its model file (numeric, whole bytes per value;
+ * one not read yet stays so); returns whether it can.
  */
 export function releaseToFile(t: Tensor): boolean {
   const s = sources.get(t);
   if (!s || t.type === 'string') return false;
-  packedOnly.add(t);
   if (!t.released) t.release(() => readBack(t.type, t.size, s));
   return true;
 }
 
 /**
- * Read in every weight of `tensors` that is still only in its file, unless a backend released it after
- * packing: what a session runs from is then in memory (one weight at a time: loading never peaks at
- * the file plus every weight), as onnxruntime holds it, whatever happens to the file later.
+ * Read in every weight of `tensors` that is still only in its file, except those in `skip` (held only
+ * as a backend's packed copy): what a session runs from is then in memory (one weight at a time: loading
+ * never peaks at the file plus every weight), as onnxruntime holds it, whatever happens to the file.
  */
-export function readDeferred(tensors: Iterable<Tensor>): void {
-  for (const t of tensors) if (t.released && !packedOnly.has(t)) void t.data;
+export function readDeferred(tensors: Iterable<Tensor>, skip?: ReadonlySet<Tensor>): void {
+  for (const t of tensors) if (t.released && !skip?.has(t)) void t.data;
 }

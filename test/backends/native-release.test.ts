@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import {
-  InferenceSession, Tensor, encodeModel, intsAttr, makeGraph, makeModel, makeNode, makeTensor, makeTensorValueInfo,
+  InferenceSession, Tensor, encodeModel, intsAttr, loadModelFile, makeGraph, makeModel, makeNode, makeTensor, makeTensorValueInfo,
 } from '../../src/index.js';
 import { nativeStatus } from '../../src/backends/native/index.js';
 import { randomFloats } from '../helpers/rng.js';
@@ -85,6 +85,25 @@ if (!status.available) {
       for (let i = 0; i < got.length; i++) expect(Math.abs(got[i]! - ref[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(ref[i]!)));
       expect(w.released).toBe(true);
       expect(w.data).toEqual(big);
+    });
+
+    it('one loaded model shared by a native and a cpu session: the cpu session holds the weight it reads', async () => {
+      const K = 128, N = 256;
+      const big = randomFloats(K * N, 8);
+      const bytes = encodeModel(makeModel(makeGraph([makeNode('MatMul', ['x', 'w'], ['y'])], 'g', [vi('x', [5, K])], [vi('y', [5, N])],
+        [makeTensor('w', 'float32', [K, N], big)]), { opsets: { '': 17 } }));
+      const path = join(dir, 'shared.onnx');
+      writeFileSync(path, bytes);
+      const m = loadModelFile(path);  // as pipelines share a model between sessions
+      const nat = await InferenceSession.create(m, { backend: 'native' });
+      const w = m.graph.initializers.get('w')!;
+      expect(w.released).toBe(true);  // the native session holds it packed only
+      const cpu = await InferenceSession.create(m, { backend: 'cpu' });
+      expect(w.released).toBe(false);  // the cpu session reads it as it is: read in at its creation
+      writeFileSync(path, new Uint8Array(8));  // the file may change from then on
+      const x = { x: new Tensor('float32', randomFloats(5 * K, 9), [5, K]) };
+      const a = (await nat.run(x)).y!.data as Float32Array, b = (await cpu.run(x)).y!.data as Float32Array;
+      for (let i = 0; i < a.length; i++) expect(Math.abs(a[i]! - b[i]!)).toBeLessThanOrEqual(1e-4 * Math.max(1, Math.abs(b[i]!)));
     });
 
     it('a model file changed since the load: reading a released weight is a clear error', async () => {

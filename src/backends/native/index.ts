@@ -37,9 +37,7 @@ export function createNativeBackend(addon: NativeAddon, precision: Precision = '
   const self: Backend = {
     name: 'native',
     getKernel: (opType, domain, opset) => table.get(opType, domain, opset) ?? cpuBackend.getKernel(opType, domain, opset),
-    prepare: async (steps) => {
-      await prepackWeights(addon, steps, precision);
-    },
+    prepare: (steps) => prepackWeights(addon, steps, precision),
     withPrecision: (p) => {
       if (p === precision) return self;
       let v = variants.get(p);

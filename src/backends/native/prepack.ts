@@ -18,7 +18,7 @@ import { FUSED, convPack, convWindowOf, matmulPack, type PackRecipe, type Precis
  * run already reads packed panels ("weights packed once at session creation"). Kernels that end up on
  * the cpu path (too small, other dtypes) never read them.
  */
-export async function prepackWeights(addon: NativeAddon, steps: readonly PrepareStep[], precision: Precision = 'fp32'): Promise<number> {
+export async function prepackWeights(addon: NativeAddon, steps: readonly PrepareStep[], precision: Precision = 'fp32'): Promise<Set<Tensor>> {
   const jobs: Promise<unknown>[] = [];
   const packs: [Tensor, PackRecipe][] = [];
   // per constant: how many node inputs read it, and how many of those read only its packed copy
@@ -49,11 +49,13 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
   // A few at a time: a weight not yet read from its file (Tensor.deferred) is read when its packing
   // starts, so creation holds the panels made so far plus the weights in flight, not every weight.
   const keep = process.env.ONNXFLOW_NATIVE_KEEP_WEIGHTS === '1';
+  const packedOnly = new Set<Tensor>();
   const inFlight = new Set<Promise<unknown>>();
   try {
     for (const [b, recipe] of packs) {
       const packed = primePack(b, recipe.key, recipe.pack);  // reads b (from its file if deferred)
-      const job = (keep || uses.get(b) !== packedUses.get(b) ? packed : packed.then(() => releaseToFile(b))).finally(() => inFlight.delete(job));
+      const only = !keep && uses.get(b) === packedUses.get(b);
+      const job = (only ? packed.then(() => releaseToFile(b) && packedOnly.add(b)) : packed).finally(() => inFlight.delete(job));
       jobs.push(job);
       inFlight.add(job);
       if (inFlight.size >= PACKS_IN_FLIGHT) await Promise.race(inFlight);
@@ -62,7 +64,7 @@ export async function prepackWeights(addon: NativeAddon, steps: readonly Prepare
     await Promise.allSettled(jobs);  // none left running (or unhandled) when one fails
   }
   await Promise.all(jobs);
-  return jobs.length;
+  return packedOnly;
 }
 
 /** Weights packed at once during session creation. */

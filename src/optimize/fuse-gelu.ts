@@ -1,6 +1,8 @@
 // GELU fusion: the exported erf form x * 0.5 * (1 + erf(x / sqrt 2)) and the tanh form
 // 0.5 * x * (1 + tanh(sqrt(2/pi) * (x + 0.044715 x^3))), in the operand orders exporters emit,
-// → com.onnxflow Gelu(x) with `approximate` 'none' or 'tanh'.
+// → com.onnxflow Gelu(x) with `approximate` 'none' or 'tanh'. The ONNX Gelu op (opset 20, what newer
+// exporters emit instead of the pattern) becomes the same node, so the GEMM / conv / GeGLU fusions
+// that take a com.onnxflow Gelu apply to both.
 
 import type { Graph, Node } from '../ir/graph.js';
 import { FUSED_DOMAIN, type GraphIndex, type OptimizeContext, fusedName, near, otherInput, replaceWith, scalarConst } from './context.js';
@@ -95,6 +97,17 @@ export const fuseGelu = (g: Graph, ctx: OptimizeContext): number => {
     replaceWith(g, [...found.nodes, last], node);
     ctx.changed();
     ctx.count(found.approximate === 'tanh' ? 'Gelu(tanh)' : 'Gelu');
+    changes++;
+  }
+  for (const op of [...g.nodes]) {
+    if (op.opType !== 'Gelu' || op.domain !== '' || op.inputs.length !== 1) continue;
+    const a = op.attrs.approximate;
+    const approximate = a === undefined ? 'none' : a.type === 'string' ? a.value : undefined;
+    if ((approximate !== 'none' && approximate !== 'tanh') || !FLOATS.has(ctx.shapes().get(op.inputs[0]!)?.type ?? '')) continue;
+    const node: Node = { name: fusedName(op.name || 'Gelu'), opType: 'Gelu', domain: FUSED_DOMAIN, inputs: [op.inputs[0]!], outputs: [op.outputs[0]!], attrs: { approximate: { type: 'string', value: approximate } } };
+    replaceWith(g, [op], node);
+    ctx.changed();
+    ctx.count(approximate === 'tanh' ? 'Gelu(tanh)' : 'Gelu');
     changes++;
   }
   return changes;

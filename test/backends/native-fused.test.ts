@@ -305,7 +305,7 @@ if (!status.available) {
         }
       });
 
-      it('Softmax / LogSoftmax over the last axis, Gelu / SiLU', async () => {
+      it('Softmax / LogSoftmax over the last axis, Gelu (fused and ONNX) / SiLU', async () => {
         for (const dims of [[3, 7, 77], [2, 8, 1, 448], [5, 1], [4, 3, 17]]) {
           await check({ op: 'Softmax', inputs: [rand(dims, 8)], attrs: { axis: -1 } }, `Softmax ${dims}`);
           await check({ op: 'LogSoftmax', inputs: [rand(dims, 8)] }, `LogSoftmax ${dims}`);
@@ -316,6 +316,8 @@ if (!status.available) {
           await check({ op: 'SiLU', domain: FUSED, inputs: [x] }, `SiLU ${n}`);
           await check({ op: 'Gelu', domain: FUSED, inputs: [x] }, `Gelu ${n}`);
           await check({ op: 'Gelu', domain: FUSED, inputs: [x], attrs: { approximate: 'tanh' } }, `Gelu tanh ${n}`);
+          await check({ op: 'Gelu', inputs: [x] }, `ONNX Gelu ${n}`);  // opset 20's op, as the cpu kernel computes it
+          await check({ op: 'Gelu', inputs: [x], attrs: { approximate: 'tanh' } }, `ONNX Gelu tanh ${n}`);
         }
       });
 

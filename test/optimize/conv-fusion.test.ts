@@ -66,6 +66,17 @@ describe('conv fusion', () => {
     expect(opt.graph.initializers.get(fc.inputs[2]!)!.dims).toEqual([6]);
   });
 
+  it('the ONNX Gelu op (opset 20) fuses as the exported pattern does: Conv + Gelu → FusedConv(Gelu), MatMul + Add + Gelu(tanh) → FusedGemm(Gelu tanh)', async () => {
+    const conv = model([makeNode('Conv', ['x', 'w', 'b'], ['c'], { pads: [1, 1, 1, 1] }), makeNode('Gelu', ['c'], ['y'])],
+      [1, 3, 6, 5], [init('w', [4, 3, 3, 3], 21), init('b', [4], 22)], ['y'], 20);
+    const oc = await check(conv, { x: f32([1, 3, 6, 5], 23) }, 'all', { Conv: 0, Gelu: 0, [FC]: 1, 'com.onnxflow:Gelu': 0 });
+    expect(oc.graph.nodes[0]!.attrs.activation).toEqual({ type: 'string', value: 'Gelu' });
+    const mm = makeModel(makeGraph([makeNode('MatMul', ['x', 'w'], ['h']), makeNode('Add', ['h', 'b'], ['hb']), makeNode('Gelu', ['hb'], ['y'], { approximate: 'tanh' })],
+      'g', [vi('x', 'float32', [5, 8])], [vi('y', 'float32')], [init('w', [8, 6], 24), init('b', [6], 25)]), { opsets: { '': 20 } });
+    const om = await check(mm, { x: f32([5, 8], 26) }, 'all', { MatMul: 0, Add: 0, Gelu: 0, 'com.onnxflow:FusedGemm': 1, 'com.onnxflow:Gelu': 0 });
+    expect(om.graph.nodes[0]!.attrs.gelu_approximate).toEqual({ type: 'string', value: 'tanh' });
+  });
+
   it('Conv (auto_pad SAME_UPPER, 1-D) + erf GELU → FusedConv(Gelu), through the Gelu fusion', async () => {
     const m = model([makeNode('Conv', ['x', 'w', 'b'], ['c'], { auto_pad: 'SAME_UPPER', strides: [2] }), ...erfGelu('c', 'y')],
       [2, 3, 11], [init('w', [4, 3, 4], 8), init('b', [4], 9), ...geluConsts]);

@@ -1,7 +1,7 @@
 // The native backend's kernel table: float32 kernels on the C++ addon, one file per op in this folder,
 // found by ONNX name: MatMul, Gemm, Conv, ConvTranspose, Attention, the optimizer's fused ops
 // (com.onnxflow FusedGemm / FusedConv / FusedAttention / FusedGroupNorm / LayerNormalization /
-// SkipLayerNormalization / GeGLU / Gelu / SiLU), Softmax / LogSoftmax, LayerNormalization,
+// SkipLayerNormalization / GeGLU / Gelu / SiLU), the ONNX Gelu, Softmax / LogSoftmax, LayerNormalization,
 // InstanceNormalization, MaxPool / AveragePool, Transpose and broadcasting Add / Sub / Mul / Div. Each
 // returns its values at once after a sync job (small work, on the JS thread) or a Promise of them (the
 // work runs off the JS thread); shapes, attributes and dtypes it does not take go to the cpu kernel.
@@ -59,5 +59,6 @@ export function nativeKernels(addon: NativeAddon, cpu: CpuKernels, precision: Pr
     { opType: 'GeGLU', domain: FUSED, kernel: geGlu(env) },
     { opType: 'SiLU', domain: FUSED, kernel: act.silu },
     { opType: 'Gelu', domain: FUSED, kernel: act.gelu },
+    { opType: 'Gelu', sinceVersion: 20, kernel: act.onnxGelu },
   ];
 }

@@ -236,6 +236,28 @@ describe('arena runs', () => {
     expect(s.memoryReport({ n: 4 }).arenaBytes).toBeGreaterThan(0);
   });
 
+  it('a nearest Resize writes into the arena (no zeroing needed: every element written), same bytes as without it', async () => {
+    // x -> Relu -> Resize (nearest, 2x and 3x) -> Mul: the Resize output is an intermediate, placed in the arena.
+    const g = makeGraph([
+      makeNode('Relu', ['x'], ['r']),
+      makeNode('Resize', ['r', '', 'scales'], ['u'], { mode: 'nearest' }),
+      makeNode('Mul', ['u', 'two'], ['y']),
+    ], 'g', [makeTensorValueInfo('x', 'float32', [1, 3, 5, 4])], [makeTensorValueInfo('y', 'float32')], [
+      makeTensor('scales', 'float32', [4], [1, 1, 2, 3]), makeTensor('two', 'float32', [], [2]),
+    ]);
+    const model = makeModel(g, { opsets: { '': 19 } });
+    const s = await InferenceSession.create(model, { graphOptimizationLevel: 'disabled' });
+    const ref = await InferenceSession.create(model, { graphOptimizationLevel: 'disabled', enableCpuMemArena: false });
+    for (let i = 0; i < 3; i++) {
+      const x = { x: new Tensor('float32', randomFloats(60, 20 + i), [1, 3, 5, 4]) };
+      const served = s.arenaStats.served;
+      const [a, b] = [await s.run(x), await ref.run(x)];
+      expect((a.y as Tensor).dims).toEqual([1, 3, 10, 12]);
+      expect(bytesOf(a.y!).equals(bytesOf(b.y!))).toBe(true);
+      if (i > 0) expect(s.arenaStats.served - served).toBeGreaterThanOrEqual(2);  // Relu and Resize outputs
+    }
+  });
+
   it('graph outputs are not clobbered by a later run, views of arena values included', async () => {
     // y1 = Relu(x) + 1 read through a Reshape, y2 an Expand no-op and a Transpose no-op of arena values.
     const g = makeGraph([

@@ -174,19 +174,21 @@ export function interpTable(a: AxisSpec, o: InterpOptions): TapTable {
 /** Gather `src` (any storage) into `outDims` using one index table per axis (null = identity). */
 export function gatherNearest(
   src: TensorData, type: DataType, inDims: readonly number[], outDims: readonly number[],
-  tables: readonly (Int32Array | null)[], extrapolation: number,
+  tables: readonly (Int32Array | null)[], extrapolation: number, alloc?: OutputAlloc,
 ): TensorData {
   const rank = inDims.length;
   let total = 1;
   for (const d of outDims) total *= d;
-  const out = allocData(type, total) as TensorData;
-  if (total === 0) return out;
-  if (rank === 0) { (out as unknown[])[0] = (src as unknown[])[0]; return out; }
   const extrapolated = tables.some((t) => t && t.includes(-1));
-  if (type === 'string' || extrapolated) {
+  if (type === 'string' || extrapolated || rank === 0 || total === 0) {
+    const out = allocData(type, total) as TensorData;
+    if (total === 0) return out;
+    if (rank === 0) { (out as unknown[])[0] = (src as unknown[])[0]; return out; }
     gatherGeneric(src, out, type, inDims, outDims, tables, extrapolation);
     return out;
   }
+  // every element is written below: storage from the run's arena needs no zeroing
+  const out = alloc ? alloc(type, outDims) : allocData(type, total) as NumericArray;
   // Numeric storage: move raw bits through 1/2/4-byte views (8/16-byte elements as 2/4 lanes).
   const data = src as NumericArray;
   const elemBytes = data.BYTES_PER_ELEMENT * (data.length / Math.max(sizeOfDims(inDims), 1));
@@ -487,7 +489,12 @@ export function scaledLength(inLen: number, scale: number): number {
   return Math.floor(Math.fround(Math.fround(scale) * inLen));
 }
 
+/** Output storage of a type and dims (the engine's arena: KernelContext.alloc), not zeroed. */
+export type OutputAlloc = (type: DataType, dims: readonly number[]) => NumericArray;
+
 export interface ResizeParams {
+  /** Where a nearest resize writes its output (else a fresh array). */
+  alloc?: OutputAlloc;
   mode: InterpMode;
   coord: CoordMode;
   nearest: NearestMode;
@@ -511,7 +518,7 @@ export function resample(x: Tensor, specs: readonly AxisSpec[], p: ResizeParams)
   }
   if (p.mode === 'nearest') {
     const tables = specs.map((s) => (identity(s) ? null : nearestTable(s, p.coord, p.nearest)));
-    return new Tensor(x.type, gatherNearest(x.data, x.type, x.dims, outDims, tables, p.extrapolation), outDims);
+    return new Tensor(x.type, gatherNearest(x.data, x.type, x.dims, outDims, tables, p.extrapolation, p.alloc), outDims);
   }
   const tables: (TapTable | null)[] = new Array(rank).fill(null);
   for (let a = 0; a < rank; a++) {

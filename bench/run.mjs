@@ -68,7 +68,6 @@ function convCase(name, C, M, H, W, k) {
   return { name, group: 'conv', shape: `${C}->${M} ${k}x${k} at ${H}x${W}`, flops: 2 * M * H * W * C * k * k, bytes: encodeModel(model), feeds: { x: T([1, C, H, W], 5) } };
 }
 
-/** Feeds for a model file from its input metadata: symbolic dims from `dims`, int64 ids, bool true. */
 /** Whole-model cases that `want` selects; a model folder is generated only when one of its cases is wanted. */
 async function modelCases() {
   const out = [];

@@ -31,6 +31,18 @@ function toStorage(type: DataType, data: DataLike): TensorData {
   return data as TensorData;
 }
 
+/** A copy of `dims`, checked: non-negative integers. */
+function checkedShape(dims: Dims): number[] {
+  const shape = [...dims];
+  for (const d of shape) {
+    if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid tensor dim ${d} in [${shape.join(',')}]`);
+  }
+  return shape;
+}
+
+/** Storage values per element (a string is one, a complex number two floats). */
+const storageLanes = (type: DataType) => (type === 'string' ? 1 : lanes(type));
+
 export class Tensor {
   readonly type: DataType;
   readonly dims: readonly number[];
@@ -55,11 +67,8 @@ export class Tensor {
       dims = b as Dims | undefined;
     }
     const storage = toStorage(type, data);
-    const count = storage.length / (type === 'string' ? 1 : lanes(type));
-    const shape = dims ? [...dims] : [count];
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid tensor dim ${d} in [${shape.join(',')}]`);
-    }
+    const count = storage.length / storageLanes(type);
+    const shape = checkedShape(dims ?? [count]);
     if (sizeOf(shape) !== count) {
       throw new RangeError(`tensor data has ${count} elements but dims [${shape.join(',')}] need ${sizeOf(shape)}`);
     }
@@ -74,10 +83,7 @@ export class Tensor {
    * (a large weight of a model file, read when something needs it). Starts out `released`.
    */
   static deferred(type: DataType, dims: Dims, load: () => TensorData): Tensor {
-    const shape = [...dims];
-    for (const d of shape) {
-      if (!Number.isInteger(d) || d < 0) throw new RangeError(`invalid tensor dim ${d} in [${shape.join(',')}]`);
-    }
+    const shape = checkedShape(dims);
     // the constructor's fields, in their declared order (one object shape for every tensor)
     const t = Object.create(Tensor.prototype) as Tensor;
     Object.assign(t, { type, dims: Object.freeze(shape), stored: undefined, reload: load });
@@ -106,7 +112,7 @@ export class Tensor {
 
   private restore(): TensorData {
     const d = this.reload!();
-    if (d.length !== sizeOf(this.dims) * (this.type === 'string' ? 1 : lanes(this.type))) {
+    if (d.length !== sizeOf(this.dims) * storageLanes(this.type)) {
       throw new RangeError(`released tensor [${this.dims.join(',')}] reloaded ${d.length} values`);
     }
     this.stored = d;

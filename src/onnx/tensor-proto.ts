@@ -93,14 +93,13 @@ function externalSource(p: PTensor, opts: TensorReadOptions, where: string): Wei
   if (!file.startsWith(base + sep)) {
     throw new ModelError(`${where}: external data location '${location}' resolves outside the model folder`, { code: 'UNSAFE_PATH' });
   }
-  const size = statSync(file).size;
+  const { size, mtimeMs } = statSync(file);
   const offset = info.offset ? Number(info.offset) : 0;
   const length = info.length ? Number(info.length) : size - offset;
   if (!Number.isSafeInteger(offset) || !Number.isSafeInteger(length) || offset < 0 || length < 0 || offset + length > size) {
     throw new ModelError(`${where}: external data range offset=${info.offset} length=${info.length} is outside '${location}' (${size} bytes)`);
   }
-  const st = statSync(file);
-  return { path: file, offset, length, size, mtimeMs: st.mtimeMs };
+  return { path: file, offset, length, size, mtimeMs };
 }
 
 /**

@@ -93,10 +93,7 @@ export const fuseGelu = (g: Graph, ctx: OptimizeContext): number => {
       }
     }
     if (!found || !FLOATS.has(ctx.shapes().get(found.x)?.type ?? '')) continue;
-    const node: Node = { name: fusedName(last.name || 'Gelu'), opType: 'Gelu', domain: FUSED_DOMAIN, inputs: [found.x], outputs: [last.outputs[0]!], attrs: { approximate: { type: 'string', value: found.approximate } } };
-    replaceWith(g, [...found.nodes, last], node);
-    ctx.changed();
-    ctx.count(found.approximate === 'tanh' ? 'Gelu(tanh)' : 'Gelu');
+    toFusedGelu(g, ctx, [...found.nodes, last], found.x, found.approximate);
     changes++;
   }
   for (const op of [...g.nodes]) {
@@ -104,11 +101,17 @@ export const fuseGelu = (g: Graph, ctx: OptimizeContext): number => {
     const a = op.attrs.approximate;
     const approximate = a === undefined ? 'none' : a.type === 'string' ? a.value : undefined;
     if ((approximate !== 'none' && approximate !== 'tanh') || !FLOATS.has(ctx.shapes().get(op.inputs[0]!)?.type ?? '')) continue;
-    const node: Node = { name: fusedName(op.name || 'Gelu'), opType: 'Gelu', domain: FUSED_DOMAIN, inputs: [op.inputs[0]!], outputs: [op.outputs[0]!], attrs: { approximate: { type: 'string', value: approximate } } };
-    replaceWith(g, [op], node);
-    ctx.changed();
-    ctx.count(approximate === 'tanh' ? 'Gelu(tanh)' : 'Gelu');
+    toFusedGelu(g, ctx, [op], op.inputs[0]!, approximate);
     changes++;
   }
   return changes;
 };
+
+/** Replace `matched` (its last node writes the result) with com.onnxflow Gelu(x). */
+function toFusedGelu(g: Graph, ctx: OptimizeContext, matched: Node[], x: string, approximate: 'none' | 'tanh'): void {
+  const last = matched[matched.length - 1]!;
+  const node: Node = { name: fusedName(last.name || 'Gelu'), opType: 'Gelu', domain: FUSED_DOMAIN, inputs: [x], outputs: [last.outputs[0]!], attrs: { approximate: { type: 'string', value: approximate } } };
+  replaceWith(g, matched, node);
+  ctx.changed();
+  ctx.count(approximate === 'tanh' ? 'Gelu(tanh)' : 'Gelu');
+}

@@ -15,9 +15,10 @@ export function activationKernels({ addon, out, fallback }: NativeEnv): { silu: 
     const y = out(ctx, 0, x.dims);
     return after(addon.activation({ x: x.data as Float32Array, y, act: code, sync: syncElems(x.size) }), () => [new Tensor('float32', y, x.dims)]);
   };
+  const gelu = (c: KernelContext) => actCode('Gelu', c.attrs.string('approximate', 'none'));
   return {
     silu: activationLike('SiLU', () => NativeAct.Silu),
-    gelu: activationLike('Gelu', (c) => actCode('Gelu', c.attrs.string('approximate', 'none'))),
-    onnxGelu: activationLike('Gelu', (c) => actCode('Gelu', c.attrs.string('approximate', 'none')), ''),
+    gelu: activationLike('Gelu', gelu),
+    onnxGelu: activationLike('Gelu', gelu, ''),
   };
 }

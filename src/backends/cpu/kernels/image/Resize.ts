@@ -89,7 +89,7 @@ export const resizeConfig: KernelConfig = {
       }
     }
     return [resample(x, specs, {
-      alloc: ctx.alloc && ((type, dims) => ctx.alloc!(0, type, dims)),  // called on ctx (its `this`)
+      ctx,
       mode, coord, nearest,
       cubicA: a.float('cubic_coeff_a', -0.75),
       excludeOutside: a.int('exclude_outside', 0) !== 0,

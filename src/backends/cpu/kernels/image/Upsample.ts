@@ -29,6 +29,7 @@ export const upsampleConfig: KernelConfig = {
       inLen: d, outLen: scaledLength(d, scales[i]!), scale: scales[i]!, lengthResized: d * scales[i]!, roiStart: 0, roiEnd: 1,
     }));
     return [resample(x, specs, {
+      ctx,
       mode, coord: 'asymmetric', nearest: 'simple', cubicA: -0.75, excludeOutside: false, extrapolation: 0, antialias: false,
     })];
   },

@@ -5,6 +5,8 @@ import type { DataType, NumericArray, TensorData } from '../../../../ir/dtype.js
 import { allocData, isBigIntType, isFloatType } from '../../../../ir/dtype.js';
 import { Tensor } from '../../../../ir/tensor.js';
 import { fromFloats, readFloats } from '../../util/tensor.js';
+import type { KernelContext } from '../../../backend.js';
+import { outArray } from '../alloc.js';
 
 export type CoordMode =
   | 'half_pixel' | 'half_pixel_symmetric' | 'pytorch_half_pixel' | 'align_corners' | 'asymmetric' | 'tf_crop_and_resize'
@@ -174,7 +176,7 @@ export function interpTable(a: AxisSpec, o: InterpOptions): TapTable {
 /** Gather `src` (any storage) into `outDims` using one index table per axis (null = identity). */
 export function gatherNearest(
   src: TensorData, type: DataType, inDims: readonly number[], outDims: readonly number[],
-  tables: readonly (Int32Array | null)[], extrapolation: number, alloc?: OutputAlloc,
+  tables: readonly (Int32Array | null)[], extrapolation: number, ctx?: KernelContext,
 ): TensorData {
   const rank = inDims.length;
   let total = 1;
@@ -188,7 +190,7 @@ export function gatherNearest(
     return out;
   }
   // every element is written below: storage from the run's arena needs no zeroing
-  const out = alloc ? alloc(type, outDims) : allocData(type, total) as NumericArray;
+  const out = outArray(ctx, 0, type, outDims);
   // Numeric storage: move raw bits through 1/2/4-byte views (8/16-byte elements as 2/4 lanes).
   const data = src as NumericArray;
   const elemBytes = data.BYTES_PER_ELEMENT * (data.length / Math.max(sizeOfDims(inDims), 1));
@@ -489,12 +491,9 @@ export function scaledLength(inLen: number, scale: number): number {
   return Math.floor(Math.fround(Math.fround(scale) * inLen));
 }
 
-/** Output storage of a type and dims (the engine's arena: KernelContext.alloc), not zeroed. */
-export type OutputAlloc = (type: DataType, dims: readonly number[]) => NumericArray;
-
 export interface ResizeParams {
-  /** Where a nearest resize writes its output (else a fresh array). */
-  alloc?: OutputAlloc;
+  /** The kernel's context: a nearest resize writes its output where it says (the run's arena: alloc.ts). */
+  ctx?: KernelContext;
   mode: InterpMode;
   coord: CoordMode;
   nearest: NearestMode;
@@ -518,7 +517,7 @@ export function resample(x: Tensor, specs: readonly AxisSpec[], p: ResizeParams)
   }
   if (p.mode === 'nearest') {
     const tables = specs.map((s) => (identity(s) ? null : nearestTable(s, p.coord, p.nearest)));
-    return new Tensor(x.type, gatherNearest(x.data, x.type, x.dims, outDims, tables, p.extrapolation, p.alloc), outDims);
+    return new Tensor(x.type, gatherNearest(x.data, x.type, x.dims, outDims, tables, p.extrapolation, p.ctx), outDims);
   }
   const tables: (TapTable | null)[] = new Array(rank).fill(null);
   for (let a = 0; a < rank; a++) {
